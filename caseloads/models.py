@@ -1,0 +1,258 @@
+"""Caseload intelligence: intensity policy, computed caseload status, graduation, supervision."""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Program
+from patients.models import Enrollment
+
+
+class IntensityLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+@pghistory.track()
+class IntensityPolicy(models.Model):
+    """A program's levels of care: contact targets, caseload weights and the rules' thresholds."""
+
+    program = models.OneToOneField(Program, on_delete=models.PROTECT, related_name="intensity_policy")
+    # Reached contacts per 30 days that each level aims for.
+    high_contacts_per_30_days = models.PositiveSmallIntegerField(default=8)
+    medium_contacts_per_30_days = models.PositiveSmallIntegerField(default=4)
+    low_contacts_per_30_days = models.PositiveSmallIntegerField(default=2)
+    # Caseload points per person at each level, for weighted load against capacity.
+    high_weight = models.PositiveSmallIntegerField(default=3)
+    medium_weight = models.PositiveSmallIntegerField(default=2)
+    low_weight = models.PositiveSmallIntegerField(default=1)
+    # Rule thresholds.
+    crisis_lookback_days = models.PositiveSmallIntegerField(default=30)
+    engagement_phase_days = models.PositiveSmallIntegerField(default=60)
+    no_contact_days = models.PositiveSmallIntegerField(default=21)
+    confidence_drop = models.PositiveSmallIntegerField(default=3)
+    step_down_crisis_free_days = models.PositiveSmallIntegerField(default=90)
+    step_down_confidence = models.PositiveSmallIntegerField(default=7)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "intensity policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    high_contacts_per_30_days__gte=models.F("medium_contacts_per_30_days"),
+                    medium_contacts_per_30_days__gte=models.F("low_contacts_per_30_days"),
+                    low_contacts_per_30_days__gte=1,
+                ),
+                name="intensity_policy_targets_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence_drop__lte=10, step_down_confidence__lte=10),
+                name="intensity_policy_confidence_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intensity policy for {self.program}"
+
+
+@pghistory.track()
+class GraduationCriteria(models.Model):
+    """What a program asks before it suggests graduating someone back to usual primary care."""
+
+    program = models.OneToOneField(Program, on_delete=models.PROTECT, related_name="graduation_criteria")
+    min_months_enrolled = models.PositiveSmallIntegerField(default=6)
+    crisis_free_days = models.PositiveSmallIntegerField(default=90)
+    min_goals_achieved = models.PositiveSmallIntegerField(default=1)
+    min_confidence = models.PositiveSmallIntegerField(default=7)
+    requires_primary_care_connection = models.BooleanField(default=True)
+    requires_patient_readiness = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "graduation criteria"
+        constraints = [
+            models.CheckConstraint(condition=Q(min_confidence__lte=10), name="graduation_confidence_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Graduation criteria for {self.program}"
+
+
+@pghistory.track()
+class CaseloadStatus(models.Model):
+    """The computed picture of one active enrolment, rewritten by the recompute job.
+
+    The team's decision (`current_level`) and any override are kept across recomputes.
+    """
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="caseload_status")
+    # The primary care manager when computed: lets dashboards aggregate without a join.
+    care_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recommended_level = models.CharField(max_length=10, choices=IntensityLevel.choices)
+    recommendation_reasons = models.JSONField(default=list, blank=True)
+    current_level = models.CharField(max_length=10, choices=IntensityLevel.choices)
+    # A level chosen against the recommendation carries who, why and until when.
+    override_reason = models.CharField(max_length=300, blank=True)
+    override_until = models.DateField(null=True, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    last_reached_contact_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    reached_contacts_last_30_days = models.PositiveSmallIntegerField(default=0)
+    next_contact_due_on = models.DateField(null=True, blank=True)
+    is_overdue = models.BooleanField(default=False)
+    is_graduation_candidate = models.BooleanField(default=False)
+    graduation_criteria = models.JSONField(default=list, blank=True)
+    suggested_phase = models.CharField(max_length=20, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "caseload statuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommended_level__in=IntensityLevel.values, current_level__in=IntensityLevel.values),
+                name="caseload_status_levels_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(override_reason="") & Q(override_until__isnull=True) & Q(override_by__isnull=True))
+                | (~Q(override_reason="") & Q(override_until__isnull=False) & Q(override_by__isnull=False)),
+                name="caseload_status_override_has_reason_and_end",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["care_manager"],
+                include=["current_level", "is_overdue", "is_graduation_candidate", "last_reached_contact_at"],
+                name="caseload_status_by_cm_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Caseload status of enrolment {self.enrollment_id}"
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.override_reason)
+
+
+class CaseloadSnapshot(models.Model):
+    """One care manager's caseload on one day, for trend charts."""
+
+    care_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_on = models.DateField()
+    outreach_count = models.PositiveIntegerField(default=0)
+    active_count = models.PositiveIntegerField(default=0)
+    maintenance_count = models.PositiveIntegerField(default=0)
+    high_count = models.PositiveIntegerField(default=0)
+    medium_count = models.PositiveIntegerField(default=0)
+    low_count = models.PositiveIntegerField(default=0)
+    overdue_count = models.PositiveIntegerField(default=0)
+    graduation_candidate_count = models.PositiveIntegerField(default=0)
+    weighted_load = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_manager", "taken_on"], name="caseload_snapshot_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Caseload of user {self.care_manager_id} on {self.taken_on}"
+
+
+@pghistory.track()
+class SupervisionSession(models.Model):
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    care_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    notes = models.TextField(blank=True)
+    enrollments_discussed = models.ManyToManyField(Enrollment, related_name="supervision_sessions", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("care_manager")), name="supervision_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Supervision on {self.held_on}"
+
+
+class DecisionKind(models.TextChoices):
+    CHANGE_LEVEL = "change_level", "Change level of care"
+    PREPARE_GRADUATION = "prepare_graduation", "Prepare graduation"
+    REASSIGN = "reassign", "Reassign primary care manager"
+    INCREASE_SUPPORT = "increase_support", "Increase support"
+    OTHER = "other", "Other"
+
+
+@pghistory.track()
+class SupervisionDecision(models.Model):
+    session = models.ForeignKey(SupervisionSession, on_delete=models.PROTECT, related_name="decisions")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="supervision_decisions")
+    kind = models.CharField(max_length=30, choices=DecisionKind.choices)
+    detail = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="supervision_decision_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+@pghistory.track()
+class Graduation(models.Model):
+    """The record of a graduation: the person's agreement and the handoff to primary care."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="graduation")
+    graduated_on = models.DateField()
+    patient_agreed_on = models.DateField()
+    criteria_reviewed = models.JSONField(default=list, blank=True)
+    handoff_summary = models.TextField(blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(graduated_on__gte=models.F("patient_agreed_on")),
+                name="graduation_after_agreement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Graduated on {self.graduated_on}"
+
+
+@pghistory.track()
+class FollowUpCheckIn(models.Model):
+    """A check-in scheduled after graduation (30, 60 and 90 days by default)."""
+
+    graduation = models.ForeignKey(Graduation, on_delete=models.PROTECT, related_name="follow_ups")
+    days_after = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["graduation", "days_after"], name="follow_up_once"),
+            models.CheckConstraint(condition=Q(days_after__gte=1), name="follow_up_after_graduation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up due {self.due_on}"

@@ -1,0 +1,6 @@
+from django.core.wsgi import get_wsgi_application
+
+from config.environment import select_settings_module
+
+select_settings_module()
+application = get_wsgi_application()
