@@ -1,0 +1,58 @@
+# Tandem. `make demo` runs it with demo data; `make test` runs the whole suite.
+# Both install into .venv with a Python >= 3.12 found on this machine.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# A Python >= 3.12: pyenv's 3.12.1 (see .python-version), else python3.13 / python3.12 / python3 on PATH.
+PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+
+.PHONY: install demo run worker beat test test-fast lint format migrate seed check-deploy clean-db
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Tandem needs Python 3.12 or newer. Install it (for example: pyenv install 3.12) and run make again."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+demo: seed
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+run: migrate
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+test: install
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+test-fast: install
+	$(VENV)/bin/pytest -n 2 --dist loadfile --reuse-db
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: install
+	TANDEM_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=tandem.example.org $(PY) manage.py check --deploy --fail-level WARNING

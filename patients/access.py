@@ -1,0 +1,70 @@
+"""Who may see and change which enrolment. Every read of patient data starts here.
+
+A care manager sees their teams' enrolments, a supervisor the teams they supervise, a program
+admin or lead the whole program. Missing and not-allowed look the same: 404.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, TeamMembership, User
+from patients.models import CareTeamMember, Enrollment, Patient
+
+PROGRAM_WIDE_ROLES = (Role.PROGRAM_ADMIN, Role.PROGRAM_LEAD)
+
+
+def _team_ids(user: User) -> QuerySet[TeamMembership, int]:
+    return TeamMembership.objects.filter(user=user).values("team_id")
+
+
+def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
+    """Every enrolment `user` may read."""
+    if not user.is_authenticated or not user.is_active or user.program_id is None:
+        return Enrollment.objects.none()
+    if user.role in PROGRAM_WIDE_ROLES:
+        return Enrollment.objects.filter(program_id=user.program_id)
+    return Enrollment.objects.filter(program_id=user.program_id, team_id__in=_team_ids(user))
+
+
+def patients_visible_to(user: User) -> QuerySet[Patient]:
+    """Every patient with at least one enrolment `user` may read."""
+    if not user.is_authenticated or not user.is_active or user.program_id is None:
+        return Patient.objects.none()
+    if user.role in PROGRAM_WIDE_ROLES:
+        return Patient.objects.filter(program_id=user.program_id)
+    visible = enrollments_visible_to(user).filter(patient_id=OuterRef("pk"))
+    return Patient.objects.filter(Exists(visible))
+
+
+def patient_for_user(user: User, patient_id: int) -> Patient:
+    return get_object_or_404(patients_visible_to(user), pk=patient_id)
+
+
+def enrollment_for_user(user: User, enrollment_id: int, *, for_write: bool = False) -> Enrollment:
+    enrollment = get_object_or_404(
+        enrollments_visible_to(user).select_related("patient", "team"), pk=enrollment_id
+    )
+    if for_write and not can_edit_enrollment(user, enrollment):
+        raise PermissionDenied
+    return enrollment
+
+
+def can_edit_enrollment(user: User, enrollment: Enrollment) -> bool:
+    """Care managers edit enrolments whose care team they are on; supervisors their teams'; admins all."""
+    if not enrollments_visible_to(user).filter(pk=enrollment.pk).exists():
+        return False
+    if user.role in (Role.PROGRAM_ADMIN, Role.SUPERVISOR):
+        return True
+    if user.role == Role.CARE_MANAGER:
+        return CareTeamMember.objects.filter(
+            enrollment=enrollment, user=user, ended_on__isnull=True
+        ).exists()
+    return False
+
+
+def can_see_part2(user: User, enrollment: Enrollment) -> bool:
+    """Substance-use (42 CFR Part 2) content is for the person's current care team only."""
+    return CareTeamMember.objects.filter(
+        Q(enrollment=enrollment, user=user, ended_on__isnull=True)
+    ).exists()
