@@ -1,6 +1,16 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts import views as account_views
+from config.health import healthz
 
 urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("caseloads.urls")),
+    path("", include("patients.urls")),
     path("admin/", admin.site.urls),
 ]

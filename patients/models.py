@@ -7,6 +7,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Program, Team
 
@@ -81,6 +82,10 @@ class Patient(models.Model):
     @property
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
 
     def age_on(self, day: datetime.date) -> int:
         birthday_passed = (day.month, day.day) >= (self.date_of_birth.month, self.date_of_birth.day)

@@ -1,0 +1,167 @@
+"""Reads behind the care manager's, supervisor's and program lead's pages.
+
+Every read starts from patients.access, so each page shows only what the person may see.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+
+from accounts.models import Role, User
+from accounts.selectors import care_managers_of_teams, teams_of
+from careplans.models import CarePlan, Goal
+from careplans.selectors import active_care_plan_of, open_goals_of
+from caseloads.models import CaseloadStatus
+from engagement.models import Contact
+from engagement.selectors import recent_contacts_of
+from patients.access import can_see_part2, enrollments_visible_to, patient_for_user
+from patients.models import (
+    CARE_STATUSES,
+    CareTeamMember,
+    CommunitySupport,
+    Enrollment,
+    EnrollmentStatus,
+    Patient,
+    Phase,
+)
+from patients.selectors import care_team_of, community_supports_of, current_enrollment_of
+
+
+def my_caseload_rows(*, user: User) -> list[Enrollment]:
+    """The enrolments in care whose primary care manager is `user`, overdue first.
+
+    Each row carries `caseload_status` (or None before the first recompute) and `last_reached_at`.
+    """
+    last_reached = (
+        Contact.objects.filter(enrollment=OuterRef("pk"), is_reached=True)
+        .order_by()
+        .values("enrollment")
+        .annotate(latest=Max("occurred_at"))
+        .values("latest")
+    )
+    return list(
+        enrollments_visible_to(user)
+        .filter(
+            status__in=CARE_STATUSES,
+            care_team__user=user,
+            care_team__is_primary=True,
+            care_team__ended_on__isnull=True,
+        )
+        .select_related("patient", "caseload_status")
+        .annotate(last_reached_at=Subquery(last_reached))
+        .order_by("-caseload_status__is_overdue", "caseload_status__next_contact_due_on", "patient__legal_last_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    patient: Patient
+    enrollment: Enrollment | None
+    caseload_status: CaseloadStatus | None
+    care_team: list[CareTeamMember] = field(default_factory=list)
+    community_supports: list[CommunitySupport] = field(default_factory=list)
+    care_plan: CarePlan | None = None
+    goals: list[Goal] = field(default_factory=list)
+    recent_contacts: list[Contact] = field(default_factory=list)
+    # False hides substance-use (42 CFR Part 2) notes: only the care team reads them.
+    shows_part2: bool = False
+
+    @property
+    def primary_care_manager(self) -> CareTeamMember | None:
+        return next((member for member in self.care_team if member.is_primary), None)
+
+
+def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
+    """Everything the patient record page shows. Http404 when `user` may not see the patient."""
+    patient = patient_for_user(user, patient_id)
+    enrollment = current_enrollment_of(user=user, patient=patient)
+    supports = list(community_supports_of(patient=patient))
+    if enrollment is None:
+        return PatientRecord(patient=patient, enrollment=None, caseload_status=None, community_supports=supports)
+    care_plan = active_care_plan_of(enrollment=enrollment)
+    return PatientRecord(
+        patient=patient,
+        enrollment=enrollment,
+        caseload_status=CaseloadStatus.objects.filter(enrollment=enrollment).first(),
+        care_team=list(care_team_of(enrollment=enrollment)),
+        community_supports=supports,
+        care_plan=care_plan,
+        goals=list(open_goals_of(care_plan=care_plan)) if care_plan else [],
+        recent_contacts=recent_contacts_of(enrollment=enrollment),
+        shows_part2=can_see_part2(user, enrollment),
+    )
+
+
+@dataclass(frozen=True)
+class CareManagerCaseload:
+    care_manager: User
+    outreach: int
+    active: int
+    maintenance: int
+    overdue: int
+
+
+def team_caseloads_for(*, user: User) -> list[CareManagerCaseload]:
+    """One row per care manager in the supervisor's teams, with their caseload counts."""
+    if user.role != Role.SUPERVISOR:
+        return []
+    visible = enrollments_visible_to(user)
+    current_primary = Q(
+        care_team_memberships__is_primary=True,
+        care_team_memberships__ended_on__isnull=True,
+        care_team_memberships__enrollment__in=visible,
+    )
+
+    def status_count(status: str) -> Count:
+        return Count(
+            "care_team_memberships",
+            filter=current_primary & Q(care_team_memberships__enrollment__status=status),
+            distinct=True,
+        )
+
+    care_managers = care_managers_of_teams(team_ids=list(teams_of(user).values_list("pk", flat=True))).annotate(
+        outreach=status_count(EnrollmentStatus.OUTREACH),
+        active=status_count(EnrollmentStatus.ACTIVE),
+        maintenance=status_count(EnrollmentStatus.MAINTENANCE),
+        overdue=Count(
+            "care_team_memberships",
+            filter=current_primary
+            & Q(care_team_memberships__enrollment__caseload_status__is_overdue=True)
+            & Q(care_team_memberships__enrollment__status__in=CARE_STATUSES),
+            distinct=True,
+        ),
+    )
+    return [
+        CareManagerCaseload(
+            care_manager=care_manager,
+            outreach=care_manager.outreach,
+            active=care_manager.active,
+            maintenance=care_manager.maintenance,
+            overdue=care_manager.overdue,
+        )
+        for care_manager in care_managers
+    ]
+
+
+@dataclass(frozen=True)
+class ProgramOverview:
+    by_status: list[tuple[str, int]]
+    engagement_phase: int
+    wellness_phase: int
+    total: int
+
+
+def program_overview_for(*, user: User) -> ProgramOverview:
+    """Enrolment counts across the program (or the part of it the user may see), in one query."""
+    counts = enrollments_visible_to(user).aggregate(
+        total=Count("pk"),
+        engagement=Count("pk", filter=Q(status__in=CARE_STATUSES, phase=Phase.ENGAGEMENT)),
+        wellness=Count("pk", filter=Q(status__in=CARE_STATUSES, phase=Phase.WELLNESS)),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in EnrollmentStatus},
+    )
+    return ProgramOverview(
+        by_status=[(status.label, counts[status.value]) for status in EnrollmentStatus],
+        engagement_phase=counts["engagement"],
+        wellness_phase=counts["wellness"],
+        total=counts["total"],
+    )

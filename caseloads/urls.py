@@ -1,0 +1,12 @@
+from django.urls import path
+
+from caseloads import views
+
+app_name = "caseloads"
+
+urlpatterns = [
+    path("caseload/", views.my_caseload, name="my-caseload"),
+    path("patients/<int:patient_id>/", views.patient_record, name="patient-record"),
+    path("team/", views.team_overview, name="team-overview"),
+    path("program/", views.program_overview, name="program-overview"),
+]

@@ -1,0 +1,40 @@
+"""How every URL is protected. tests/test_routes.py fails when a route is missing from here.
+
+- public: anyone, signed in or not.
+- authenticated: any signed-in person; shows no patient data, or only lists already scoped by selectors.
+- patient_scoped: shows one patient's record; answers 404 to anyone outside the patient's teams.
+"""
+
+from enum import StrEnum
+
+
+class RouteAccess(StrEnum):
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    PATIENT_SCOPED = "patient_scoped"
+
+
+ROUTES: dict[str, RouteAccess] = {
+    "login": RouteAccess.PUBLIC,
+    "healthz": RouteAccess.PUBLIC,
+    "admin:login": RouteAccess.PUBLIC,
+    "logout": RouteAccess.AUTHENTICATED,
+    "home": RouteAccess.AUTHENTICATED,
+    "caseloads:my-caseload": RouteAccess.AUTHENTICATED,
+    "caseloads:team-overview": RouteAccess.AUTHENTICATED,
+    "caseloads:program-overview": RouteAccess.AUTHENTICATED,
+    "patients:referral-queue": RouteAccess.AUTHENTICATED,
+    "caseloads:patient-record": RouteAccess.PATIENT_SCOPED,
+}
+
+# Django admin checks staff status itself; every admin page other than its login needs a sign-in.
+NAMESPACES: dict[str, RouteAccess] = {
+    "admin": RouteAccess.AUTHENTICATED,
+}
+
+
+def access_of(route_name: str) -> RouteAccess | None:
+    if route_name in ROUTES:
+        return ROUTES[route_name]
+    namespace = route_name.split(":", 1)[0] if ":" in route_name else ""
+    return NAMESPACES.get(namespace)
