@@ -98,9 +98,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="user_role_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(
                 condition=models.Q(discipline__in=[*Discipline.values, ""]),
                 name="user_discipline_valid",
@@ -147,9 +145,7 @@ class TeamMembership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["team", "user"], name="team_membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="team_membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
@@ -168,9 +164,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["program", "name"], name="api_token_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="api_token_unique_name")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"

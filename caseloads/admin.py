@@ -14,7 +14,12 @@ from caseloads.models import (
 
 @admin.register(IntensityPolicy)
 class IntensityPolicyAdmin(admin.ModelAdmin):
-    list_display = ["program", "high_contacts_per_30_days", "medium_contacts_per_30_days", "low_contacts_per_30_days"]
+    list_display = [
+        "program",
+        "high_contacts_per_30_days",
+        "medium_contacts_per_30_days",
+        "low_contacts_per_30_days",
+    ]
 
 
 @admin.register(GraduationCriteria)
@@ -24,7 +29,14 @@ class GraduationCriteriaAdmin(admin.ModelAdmin):
 
 @admin.register(CaseloadStatus)
 class CaseloadStatusAdmin(admin.ModelAdmin):
-    list_display = ["enrollment", "care_manager", "current_level", "recommended_level", "is_overdue", "computed_at"]
+    list_display = [
+        "enrollment",
+        "care_manager",
+        "current_level",
+        "recommended_level",
+        "is_overdue",
+        "computed_at",
+    ]
     list_filter = ["current_level", "is_overdue", "is_graduation_candidate"]
     raw_id_fields = ["enrollment", "care_manager", "override_by"]
 

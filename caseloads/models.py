@@ -116,11 +116,15 @@ class CaseloadStatus(models.Model):
         verbose_name_plural = "caseload statuses"
         constraints = [
             models.CheckConstraint(
-                condition=Q(recommended_level__in=IntensityLevel.values, current_level__in=IntensityLevel.values),
+                condition=Q(
+                    recommended_level__in=IntensityLevel.values, current_level__in=IntensityLevel.values
+                ),
                 name="caseload_status_levels_valid",
             ),
             models.CheckConstraint(
-                condition=(Q(override_reason="") & Q(override_until__isnull=True) & Q(override_by__isnull=True))
+                condition=(
+                    Q(override_reason="") & Q(override_until__isnull=True) & Q(override_by__isnull=True)
+                )
                 | (~Q(override_reason="") & Q(override_until__isnull=False) & Q(override_by__isnull=False)),
                 name="caseload_status_override_has_reason_and_end",
             ),
@@ -173,7 +177,9 @@ class SupervisionSession(models.Model):
     care_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     notes = models.TextField(blank=True)
-    enrollments_discussed = models.ManyToManyField(Enrollment, related_name="supervision_sessions", blank=True)
+    enrollments_discussed = models.ManyToManyField(
+        Enrollment, related_name="supervision_sessions", blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,7 +212,9 @@ class SupervisionDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="supervision_decision_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=DecisionKind.values), name="supervision_decision_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

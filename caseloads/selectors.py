@@ -49,7 +49,12 @@ def my_caseload_rows(*, user: User) -> list[Enrollment]:
         )
         .select_related("patient", "caseload_status")
         .annotate(last_reached_at=Subquery(last_reached))
-        .order_by("-caseload_status__is_overdue", "caseload_status__next_contact_due_on", "patient__legal_last_name", "pk")
+        .order_by(
+            "-caseload_status__is_overdue",
+            "caseload_status__next_contact_due_on",
+            "patient__legal_last_name",
+            "pk",
+        )
     )
 
 
@@ -77,7 +82,9 @@ def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
     enrollment = current_enrollment_of(user=user, patient=patient)
     supports = list(community_supports_of(patient=patient))
     if enrollment is None:
-        return PatientRecord(patient=patient, enrollment=None, caseload_status=None, community_supports=supports)
+        return PatientRecord(
+            patient=patient, enrollment=None, caseload_status=None, community_supports=supports
+        )
     care_plan = active_care_plan_of(enrollment=enrollment)
     return PatientRecord(
         patient=patient,
@@ -119,7 +126,9 @@ def team_caseloads_for(*, user: User) -> list[CareManagerCaseload]:
             distinct=True,
         )
 
-    care_managers = care_managers_of_teams(team_ids=list(teams_of(user).values_list("pk", flat=True))).annotate(
+    care_managers = care_managers_of_teams(
+        team_ids=list(teams_of(user).values_list("pk", flat=True))
+    ).annotate(
         outreach=status_count(EnrollmentStatus.OUTREACH),
         active=status_count(EnrollmentStatus.ACTIVE),
         maintenance=status_count(EnrollmentStatus.MAINTENANCE),

@@ -43,4 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database, broker = _database_state(), _broker_state()
     # Only the database decides: without it nothing works; without the broker, pages still do.
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "unavailable", "database": database, "broker": broker}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", "database": database, "broker": broker},
+        status=status,
+    )

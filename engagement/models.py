@@ -6,8 +6,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from careplans.models import Goal
 from accounts.models import Program
+from careplans.models import Goal
 from patients.models import Enrollment, Patient
 
 
@@ -121,7 +121,9 @@ class GoalProgress(models.Model):
         ordering = ["-recorded_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["goal", "contact"], condition=Q(contact__isnull=False), name="goal_progress_once_per_contact"
+                fields=["goal", "contact"],
+                condition=Q(contact__isnull=False),
+                name="goal_progress_once_per_contact",
             ),
         ]
 
@@ -172,7 +174,9 @@ class LifeEvent(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     facility = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
-    source = models.CharField(max_length=20, choices=LifeEventSource.choices, default=LifeEventSource.CARE_TEAM)
+    source = models.CharField(
+        max_length=20, choices=LifeEventSource.choices, default=LifeEventSource.CARE_TEAM
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -270,14 +274,18 @@ class SuccessMoment(models.Model):
     occurred_on = models.DateField()
     kind = models.CharField(max_length=30, choices=SuccessKind.choices)
     description = models.TextField()
-    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="success_moments", null=True, blank=True)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="success_moments", null=True, blank=True
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=SuccessKind.values), name="success_moment_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SuccessKind.values), name="success_moment_kind_valid"
+            ),
             models.CheckConstraint(condition=~Q(description=""), name="success_moment_described"),
         ]
 
@@ -316,7 +324,9 @@ class PeerConnection(models.Model):
     """The patient joined a peer group, or was matched with a peer mentor (often a graduate)."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="peer_connections")
-    group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="connections", null=True, blank=True)
+    group = models.ForeignKey(
+        PeerGroup, on_delete=models.PROTECT, related_name="connections", null=True, blank=True
+    )
     mentor_name = models.CharField(max_length=200, blank=True)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
@@ -326,7 +336,8 @@ class PeerConnection(models.Model):
         ordering = ["-started_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(group__isnull=False) | ~Q(mentor_name=""), name="peer_connection_has_group_or_mentor"
+                condition=Q(group__isnull=False) | ~Q(mentor_name=""),
+                name="peer_connection_has_group_or_mentor",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),

@@ -57,14 +57,10 @@ def can_edit_enrollment(user: User, enrollment: Enrollment) -> bool:
     if user.role in (Role.PROGRAM_ADMIN, Role.SUPERVISOR):
         return True
     if user.role == Role.CARE_MANAGER:
-        return CareTeamMember.objects.filter(
-            enrollment=enrollment, user=user, ended_on__isnull=True
-        ).exists()
+        return CareTeamMember.objects.filter(enrollment=enrollment, user=user, ended_on__isnull=True).exists()
     return False
 
 
 def can_see_part2(user: User, enrollment: Enrollment) -> bool:
     """Substance-use (42 CFR Part 2) content is for the person's current care team only."""
-    return CareTeamMember.objects.filter(
-        Q(enrollment=enrollment, user=user, ended_on__isnull=True)
-    ).exists()
+    return CareTeamMember.objects.filter(Q(enrollment=enrollment, user=user, ended_on__isnull=True)).exists()

@@ -211,21 +211,17 @@ class Enrollment(models.Model):
                 name="enrollment_ended_after_enrolled",
             ),
             models.CheckConstraint(
-                condition=Q(phase_changed_on__isnull=True)
-                | Q(phase_changed_on__gte=models.F("referred_on")),
+                condition=Q(phase_changed_on__isnull=True) | Q(phase_changed_on__gte=models.F("referred_on")),
                 name="enrollment_phase_change_after_referral",
             ),
             # A closed episode has an end date and a reason; an open one has neither.
             models.CheckConstraint(
-                condition=(
-                    Q(status__in=CLOSED_STATUSES, ended_on__isnull=False) & ~Q(end_reason="")
-                )
+                condition=(Q(status__in=CLOSED_STATUSES, ended_on__isnull=False) & ~Q(end_reason=""))
                 | (~Q(status__in=CLOSED_STATUSES) & Q(ended_on__isnull=True, end_reason="")),
                 name="enrollment_closed_has_end",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=[*CARE_STATUSES, EnrollmentStatus.GRADUATED])
-                | Q(team__isnull=False),
+                condition=~Q(status__in=[*CARE_STATUSES, EnrollmentStatus.GRADUATED]) | Q(team__isnull=False),
                 name="enrollment_in_care_has_team",
             ),
             models.CheckConstraint(
@@ -249,7 +245,11 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["program", "status"]),
             models.Index(fields=["team", "status"]),
-            models.Index(fields=["reapproach_on"], condition=Q(reapproach_on__isnull=False), name="enrollment_reapproach_idx"),
+            models.Index(
+                fields=["reapproach_on"],
+                condition=Q(reapproach_on__isnull=False),
+                name="enrollment_reapproach_idx",
+            ),
         ]
         triggers = [
             pgtrigger.Trigger(
@@ -459,9 +459,7 @@ class CareTeamMember(models.Model):
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | ~Q(name=""), name="care_team_member_named"
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=CareTeamRole.values), name="care_team_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=CareTeamRole.values), name="care_team_role_valid"),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="care_team_dates_in_order",
@@ -641,7 +639,9 @@ class ReferralOut(models.Model):
     reason = models.TextField(blank=True)
     referred_on = models.DateField()
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20, choices=ReferralOutStatus.choices, default=ReferralOutStatus.SENT)
+    status = models.CharField(
+        max_length=20, choices=ReferralOutStatus.choices, default=ReferralOutStatus.SENT
+    )
     outcome_note = models.TextField(blank=True)
     closed_on = models.DateField(null=True, blank=True)
 
@@ -693,9 +693,7 @@ class AccessEvent(models.Model):
             models.Index(fields=["user", "occurred_at"]),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            pgtrigger.Protect(name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,9 @@ def referral_queue_for(*, user: User, limit: int = 100) -> ReferralQueue:
         screening=Count("pk", filter=Q(status=EnrollmentStatus.SCREENING)),
         unassigned=Count("pk", filter=Q(team__isnull=True)),
     )
-    rows = list(waiting.select_related("patient", "referral", "team").order_by("referral__received_at", "pk")[:limit])
+    rows = list(
+        waiting.select_related("patient", "referral", "team").order_by("referral__received_at", "pk")[:limit]
+    )
     return ReferralQueue(
         referred_count=counts["referred"],
         screening_count=counts["screening"],

@@ -353,7 +353,9 @@ def enrollment_change_phase(
     if enrollment.phase == phase:
         raise DomainError(f"The enrolment is already in the {Phase(phase).label.lower()} phase.")
     if not evidence.strip():
-        raise DomainError("Say what shows the change of phase (for example, a co-created plan and trust built).")
+        raise DomainError(
+            "Say what shows the change of phase (for example, a co-created plan and trust built)."
+        )
     if on < enrollment.referred_on:
         raise DomainError("The date is before the referral was received.")
     enrollment.phase = phase

@@ -1,0 +1,87 @@
+"""Every URL is classified in config/routes.py, and behaves as its class says."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.routes import ROUTES, RouteAccess, access_of
+
+
+def _walk(patterns: list, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace or "") if part)
+            yield from _walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or pattern.lookup_str
+            yield (f"{namespace}:{name}" if namespace else name), prefix + str(pattern.pattern)
+
+
+ALL_ROUTES = sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = [f"{name} ({path})" for name, path in ALL_ROUTES if access_of(name) is None]
+    assert unclassified == [], f"Classify these routes in config/routes.py: {unclassified}"
+
+
+def test_registry_names_only_routes_that_exist() -> None:
+    names = {name for name, _ in ALL_ROUTES}
+    assert sorted(set(ROUTES) - names) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        name for name, access in ROUTES.items() if access == RouteAccess.AUTHENTICATED and name != "logout"
+    ),
+)
+def test_signed_in_routes_send_anonymous_visitors_to_sign_in(client, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", sorted(name for name, access in ROUTES.items() if access == RouteAccess.PUBLIC)
+)
+def test_public_routes_answer_anonymous_visitors(client, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+PATIENT_SCOPED = sorted(name for name, access in ROUTES.items() if access == RouteAccess.PATIENT_SCOPED)
+
+
+def _patient_kwargs(enrollment) -> dict[str, int]:
+    return {"patient_id": enrollment.patient_id}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PATIENT_SCOPED)
+def test_patient_scoped_routes_hide_other_teams_patients(
+    client, name: str, enrollment, care_manager, care_manager_other_team
+) -> None:
+    url = reverse(name, kwargs=_patient_kwargs(enrollment))
+    client.force_login(care_manager_other_team)
+    assert client.get(url).status_code == 404
+    client.force_login(care_manager)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PATIENT_SCOPED)
+def test_patient_scoped_routes_answer_404_for_unknown_patients(client, name: str, care_manager) -> None:
+    client.force_login(care_manager)
+    assert client.get(reverse(name, kwargs={"patient_id": 999_999_999})).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PATIENT_SCOPED)
+def test_patient_scoped_routes_send_anonymous_visitors_to_sign_in(client, name: str, enrollment) -> None:
+    response = client.get(reverse(name, kwargs=_patient_kwargs(enrollment)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
