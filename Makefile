@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: install demo run worker beat test test-fast lint format migrate seed check-deploy clean-db
+.PHONY: install demo run worker beat test test-fast lint format migrate seed check-deploy
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Tandem needs Python 3.12 or newer. Install it (for example: pyenv install 3.12) and run make again."; exit 1; }
