@@ -20,6 +20,8 @@ ROUTES: dict[str, RouteAccess] = {
     "admin:login": RouteAccess.PUBLIC,
     "logout": RouteAccess.AUTHENTICATED,
     "home": RouteAccess.AUTHENTICATED,
+    "password_change": RouteAccess.AUTHENTICATED,
+    "password_change_done": RouteAccess.AUTHENTICATED,
     "caseloads:my-caseload": RouteAccess.AUTHENTICATED,
     "caseloads:team-overview": RouteAccess.AUTHENTICATED,
     "caseloads:program-overview": RouteAccess.AUTHENTICATED,

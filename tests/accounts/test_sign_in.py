@@ -92,3 +92,28 @@ def test_sign_out_ends_the_session(client, care_manager) -> None:
     client.post(reverse("logout"))
     response = client.get(reverse("caseloads:my-caseload"))
     assert response.status_code == 302
+
+
+def test_password_change_refuses_a_weak_password_with_a_reason(client, care_manager) -> None:
+    client.force_login(care_manager)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This password is too short" in page
+    care_manager.refresh_from_db()
+    assert care_manager.check_password(TEST_PASSWORD)
+
+
+def test_password_change_accepts_a_strong_password(client, care_manager) -> None:
+    client.force_login(care_manager)
+    new_password = "river-lantern-orchard-42"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    care_manager.refresh_from_db()
+    assert care_manager.check_password(new_password)
