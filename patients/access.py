@@ -18,18 +18,26 @@ def _team_ids(user: User) -> QuerySet[TeamMembership, int]:
     return TeamMembership.objects.filter(user=user).values("team_id")
 
 
+def _is_signed_in_staff(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.program_id is not None
+
+
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    """Every enrolment `user` may read."""
-    if not user.is_authenticated or not user.is_active or user.program_id is None:
+    """Every enrolment `user` may read: their teams' enrolments, and any whose care team they are on
+    (a colleague from another team can be asked to join a care team)."""
+    if not _is_signed_in_staff(user):
         return Enrollment.objects.none()
     if user.role in PROGRAM_WIDE_ROLES:
         return Enrollment.objects.filter(program_id=user.program_id)
-    return Enrollment.objects.filter(program_id=user.program_id, team_id__in=_team_ids(user))
+    on_care_team = CareTeamMember.objects.filter(enrollment=OuterRef("pk"), user=user, ended_on__isnull=True)
+    return Enrollment.objects.filter(
+        Q(team_id__in=_team_ids(user)) | Exists(on_care_team), program_id=user.program_id
+    )
 
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     """Every patient with at least one enrolment `user` may read."""
-    if not user.is_authenticated or not user.is_active or user.program_id is None:
+    if not _is_signed_in_staff(user):
         return Patient.objects.none()
     if user.role in PROGRAM_WIDE_ROLES:
         return Patient.objects.filter(program_id=user.program_id)
@@ -63,4 +71,6 @@ def can_edit_enrollment(user: User, enrollment: Enrollment) -> bool:
 
 def can_see_part2(user: User, enrollment: Enrollment) -> bool:
     """Substance-use (42 CFR Part 2) content is for the person's current care team only."""
-    return CareTeamMember.objects.filter(Q(enrollment=enrollment, user=user, ended_on__isnull=True)).exists()
+    if not _is_signed_in_staff(user) or user.program_id != enrollment.program_id:
+        return False
+    return CareTeamMember.objects.filter(enrollment=enrollment, user=user, ended_on__isnull=True).exists()

@@ -179,9 +179,10 @@ def primary_care_manager_assign(
     current_primary = next((member for member in current if member.is_primary), None)
     if current_primary is not None and current_primary.user_id == care_manager.pk:
         raise DomainError(f"{care_manager} is already the primary care manager.")
+    if current_primary is not None and current_primary.started_on > on:
+        raise DomainError("The transfer date is before the current care manager started.")
+    _require_not_before_referral(enrollment, on)
     if current_primary is not None:
-        if current_primary.started_on > on:
-            raise DomainError("The transfer date is before the current care manager started.")
         current_primary.ended_on = on
         current_primary.end_reason = "Transferred to another care manager"
         _save(current_primary, update_fields=["ended_on", "end_reason"])
@@ -235,14 +236,19 @@ def enrollment_move(
             f"An enrolment cannot move from {current_label.lower()} to {target_label.lower()}."
             + (f" From {current_label.lower()} it can move to: {allowed}." if allowed else " It has ended.")
         )
-    if on < enrollment.referred_on:
-        raise DomainError("The date is before the referral was received.")
+    _require_not_before_referral(enrollment, on)
     if to_status in CARE_STATUSES and not _has_current_primary(enrollment):
         raise DomainError(f"Assign a primary care manager before moving to {target_label.lower()}.")
     if to_status == S.ACTIVE and enrollment.enrolled_on is None:
         enrollment.enrolled_on = on
     if to_status in CLOSED_STATUSES:
-        reason = _IMPLIED_END_REASON.get(to_status, end_reason)
+        implied = _IMPLIED_END_REASON.get(to_status)
+        if implied and end_reason and end_reason != implied:
+            raise DomainError(
+                f"A move to {target_label.lower()} records that as the reason; "
+                "to record another reason, disenrol the person instead."
+            )
+        reason = implied or end_reason
         if not reason:
             raise DomainError("Say why the enrolment is ending.")
         if reason not in EndReason.values:
@@ -262,6 +268,11 @@ def enrollment_move(
     _save(enrollment)
     logger.info("enrollment_moved enrollment=%s to=%s", enrollment.pk, to_status)
     return enrollment
+
+
+def _require_not_before_referral(enrollment: Enrollment, on: datetime.date) -> None:
+    if on < enrollment.referred_on:
+        raise DomainError("The date is before the referral was received.")
 
 
 def _has_current_primary(enrollment: Enrollment) -> bool:
@@ -295,6 +306,8 @@ def care_team_member_add(
     enrollment = _lock_enrollment(enrollment)
     if enrollment.is_closed:
         raise DomainError("This enrolment has ended; its care team cannot change.")
+    on = on or timezone.localdate()
+    _require_not_before_referral(enrollment, on)
     if user is None and not name.strip():
         raise DomainError("Give the name of the care team member.")
     if user is not None:
@@ -310,7 +323,7 @@ def care_team_member_add(
         phone=phone,
         email=email,
         role=role,
-        started_on=on or timezone.localdate(),
+        started_on=on,
         added_by=acting_user,
     )
     _save(member)
@@ -356,8 +369,7 @@ def enrollment_change_phase(
         raise DomainError(
             "Say what shows the change of phase (for example, a co-created plan and trust built)."
         )
-    if on < enrollment.referred_on:
-        raise DomainError("The date is before the referral was received.")
+    _require_not_before_referral(enrollment, on)
     enrollment.phase = phase
     enrollment.phase_changed_on = on
     enrollment.phase_change_evidence = evidence.strip()
