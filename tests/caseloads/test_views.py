@@ -216,3 +216,13 @@ class TestOverviews:
         response = client.get(reverse("patients:referral-queue"))
         assert response.context["queue"].referred_count == 1
         assert waiting.patient.display_name in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona", ["care_manager", "care_manager_other_team", "supervisor", "program_admin", "program_lead"]
+)
+def test_my_caseload_renders_for_every_role(client, request, persona) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(CASELOAD_URL)
+    assert response.status_code == 200
+    assert "<h1>My caseload</h1>" in response.content.decode()
