@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: install demo run worker beat test test-fast lint format migrate seed check-deploy
+.PHONY: install chromium demo run worker beat test test-fast lint format migrate seed check-deploy
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Tandem needs Python 3.12 or newer. Install it (for example: pyenv install 3.12) and run make again."; exit 1; }
@@ -38,10 +38,20 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-test: install
+# Browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'."; exit 1; \
+	  fi; }
+
+test: install chromium
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-test-fast: install
+test-fast: install chromium
 	$(VENV)/bin/pytest -n 2 --dist loadfile --reuse-db
 
 lint: install
