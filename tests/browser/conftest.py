@@ -50,10 +50,10 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def signed_in_page(phone: BrowserContext, live_server):  # noqa: ANN201
+def signed_in_page(phone: BrowserContext, live_server):
     """A phone-sized page signed in as the user given: `signed_in_page(user)`."""
 
-    def sign_in(user) -> Page:  # noqa: ANN001
+    def sign_in(user) -> Page:
         client = Client()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
