@@ -14,6 +14,7 @@ from accounts.models import Program, Role, Team, User
 from patients.models import EndReason, Enrollment, EnrollmentStatus, Patient
 from patients.services import enrollment_move, primary_care_manager_assign, referral_receive
 from tests.accounts.factories import ProgramFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.databases import clone_test_database, drop_test_database
 from tests.patients.factories import person_details, referral_details
 
 S = EnrollmentStatus
@@ -32,6 +33,18 @@ PIPELINE_PATHS: dict[str, tuple[str, ...]] = {
 }
 # Statuses whose path passes through care, so the enrolment needs a primary care manager.
 NEEDS_PRIMARY = frozenset({S.OUTREACH, S.ACTIVE, S.MAINTENANCE, S.GRADUATED, S.DISENROLLED})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings
+):
+    """Each worker's test database is a copy of a migrated template (see tests/databases.py)."""
+    with django_db_blocker.unblock():
+        name = clone_test_database(connection, rebuild_template=django_db_createdb)
+    yield
+    with django_db_blocker.unblock():
+        drop_test_database(connection, name)
 
 
 class MakeEnrollment(Protocol):
