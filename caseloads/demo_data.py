@@ -1086,24 +1086,57 @@ ATTEMPT_MODES = (
 )
 IN_PERSON_MINUTES = (20, 30, 45, 60, 75, 90, 120)
 REMOTE_MINUTES = (5, 10, 15, 20, 30)
-REACHED_NOTES = (
+# Notes that fit how the contact happened: remote ones never describe a visit.
+_IN_PERSON_NOTES = (
     "Checked in about the week. Mood better; walked to the store twice.",
     "Went over the pill box together. Teach-back on the new dose went well.",
-    "Drove to the benefits office together; application handed in.",
-    "Talked through the ED visit. Wants to try the nurse line first next time.",
-    "Sat together at the shelter. Mostly listened; agreed to meet again Thursday.",
-    "Went to the clinic visit together; doctor changed the water pill.",
-    "Quick call: appointment confirmed, ride booked.",
-    "Short text exchange; sent a photo of the sugar log.",
-    "Video visit with the daughter joining. Planned the week's meals.",
-    "Met at the café. Talked about the grandkids' visit and the apartment.",
-    "Bedside visit on the ward. Discharge plan reviewed; follow-up booked.",
-    "Home visit: fridge nearly empty; brought a pantry bag and made a SNAP plan.",
-    "Helped read the letter from the landlord; legal aid appointment made.",
-    "Celebrated a full week of morning sugars written down.",
     "Hard week; spent the visit on what went wrong and what to try.",
     "Practised what to say to the doctor about the pain.",
+    "Helped read the letter from the landlord; legal aid appointment made.",
+    "Celebrated a full week of morning sugars written down.",
 )
+_PHONE_NOTES = (
+    "Quick call: appointment confirmed, ride booked.",
+    "Talked through the ED visit. Wants to try the nurse line first next time.",
+    "Checked in about the week. Mood better; walked to the store twice.",
+    "Practised what to say to the doctor about the pain.",
+)
+REACHED_NOTES: dict[str, tuple[str, ...]] = {
+    ContactMode.HOME: (
+        *_IN_PERSON_NOTES,
+        "Home visit: fridge nearly empty; brought a pantry bag and made a SNAP plan.",
+    ),
+    ContactMode.CLINIC: (*_IN_PERSON_NOTES, "Met after the clinic visit; doctor changed the water pill."),
+    ContactMode.EMERGENCY_DEPARTMENT: (
+        "Met in the ED. Stayed until the doctor came; agreed on a visit after discharge.",
+        "ED visit for chest pain; ruled out. Talked about what set it off.",
+    ),
+    ContactMode.HOSPITAL_BEDSIDE: (
+        "Bedside visit on the ward. Discharge plan reviewed; follow-up booked.",
+        "Visited on the ward; talked about going home and who can help the first week.",
+    ),
+    ContactMode.STREET_SHELTER: (
+        "Sat together at the shelter. Mostly listened; agreed to meet again Thursday.",
+        "Found at the usual bench. Brought socks and coffee; talked about the housing list.",
+    ),
+    ContactMode.ACCOMPANIED_APPOINTMENT: (
+        "Went to the clinic visit together; doctor changed the water pill.",
+        "Drove to the benefits office together; application handed in.",
+    ),
+    ContactMode.COMMUNITY: (
+        "Met at the café. Talked about the grandkids' visit and the apartment.",
+        *_IN_PERSON_NOTES,
+    ),
+    ContactMode.PHONE: _PHONE_NOTES,
+    ContactMode.VIDEO: (
+        "Video visit with the daughter joining. Planned the week's meals.",
+        *_PHONE_NOTES,
+    ),
+    ContactMode.TEXT: (
+        "Short text exchange; sent a photo of the sugar log.",
+        "Texted back: appointment tomorrow confirmed, ride booked.",
+    ),
+}
 ATTEMPT_NOTES = {
     ContactMode.PHONE: (
         "No answer; left a voicemail with the callback number.",
@@ -2397,7 +2430,7 @@ class DemoGenerator:
             is_reached=True,
             duration_minutes=minutes,
             engagement_methods=rng.sample(ENGAGEMENT_METHODS, METHOD_COUNTS.pick(rng)),
-            note=rng.choice(PART2_NOTES if part2 else REACHED_NOTES),
+            note=rng.choice(PART2_NOTES if part2 else REACHED_NOTES[mode]),
             is_part2=part2,
             next_contact_on=day + interval * DAY,
         )

@@ -34,7 +34,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Organization, Program, Role, Team, TeamMembership, User
+from accounts.models import Discipline, Organization, Program, Role, Team, TeamMembership, User
 from caseloads import demo_data
 from caseloads.models import (
     CaseloadSnapshot,
@@ -99,8 +99,8 @@ class Command(BaseCommand):
             "--workers",
             type=_non_negative,
             default=None,
-            help=f"Database connections writing chunks (default {DEFAULT_WORKERS} from "
-            f"{PARALLEL_FROM:,} patients, else 0: everything on this connection).",
+            help=f"Worker processes that generate and write chunks, each on its own connection "
+            f"(default {DEFAULT_WORKERS} from {PARALLEL_FROM:,} patients, else 0: all in this process).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -134,13 +134,18 @@ class Command(BaseCommand):
             f"(seed {run.seed}, {workers or 'no'} worker processes)"
         )
         progress = _Progress(self, total=patients, started=started)
-        chunks = plan_chunks(patients)
-        if workers:
-            _seed_in_processes(world, run, chunks, workers, progress)
-        else:
-            ids = SequenceIds(patients)
-            for chunk in chunks:
-                progress.done(seed_chunk(world, run, chunk, ids))
+        try:
+            if workers:
+                _seed_in_processes(world, run, plan_chunks(patients), workers, progress)
+            else:
+                ids = SequenceIds(patients)
+                for chunk in plan_chunks(patients):
+                    progress.done(seed_chunk(world, run, chunk, ids))
+        except Exception as error:
+            raise CommandError(
+                f"Writing the demo data failed after {progress.patients:,} patients were committed: "
+                f"{error}. The database now holds part of the demo; drop it and start with a fresh one."
+            ) from error
         with transaction.atomic(), pghistory.context(**run.history_metadata(chunk="supervision")):
             progress.counts += create_supervision(world, progress.tallies, random.Random(f"{run.seed}/staff"))
         if patients >= VACUUM_FROM and not connection.in_atomic_block:
@@ -166,11 +171,12 @@ class Command(BaseCommand):
     # -- output: counts and logins only, never a patient's details -------------------------------
 
     def _print_summary(self, counts: Counter[str], elapsed: float) -> None:
+        width = max(map(len, counts), default=0)
         self.stdout.write("")
         self.stdout.write("Rows written:")
         for table, count in sorted(counts.items()):
-            self.stdout.write(f"  {table:<38} {count:>12,}")
-        self.stdout.write(f"  {'total':<38} {sum(counts.values()):>12,}")
+            self.stdout.write(f"  {table:<{width}} {count:>12,}")
+        self.stdout.write(f"  {'total':<{width}} {sum(counts.values()):>12,}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f} s."))
 
     def _print_logins(self) -> None:
@@ -190,7 +196,7 @@ def _describe(member: demo_data.StaffMember) -> str:
     if member.role == Role.SUPERVISOR:
         return f"{role} of {' and '.join(member.teams)}"
     if member.role == Role.CARE_MANAGER:
-        discipline = demo_data.Discipline(member.discipline).label.lower()
+        discipline = Discipline(member.discipline).label.lower()
         return f"{role}, {member.teams[0]} ({discipline})"
     return role
 
@@ -361,14 +367,10 @@ def plan_chunks(patients: int) -> list[ChunkJob]:
 
 
 def seed_chunk(world: demo_data.DemoWorld, run: SeedRun, chunk: ChunkJob, ids: "SequenceIds") -> ChunkResult:
-    import os, sys
-    t0 = time.monotonic()
+    """Generate one chunk of patients and commit it."""
     generator = demo_data.DemoGenerator(world, run.seed, ids)
     rows = generator.chunk(chunk.number, chunk.first, chunk.count)
-    t1 = time.monotonic()
     ChunkWriter(run).write(rows, chunk.number)
-    cpu = os.times()
-    print(f"DEBUG chunk {chunk.number} gen {t1-t0:.2f} write+commit {time.monotonic()-t1:.2f} proc_cpu {cpu.user+cpu.system:.1f}", file=sys.stderr)
     return ChunkResult(
         patients=chunk.count,
         counts=Counter({model._meta.db_table: count for model, count in rows.counts().items() if count}),
@@ -415,12 +417,9 @@ class ChunkWriter:
     def write(self, rows: demo_data.ChunkRows, number: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             self._tag_history(cursor, number)
-            import sys
-            t = time.monotonic()
             for model, table_rows in rows.tables.items():
                 if table_rows:
                     self._copy(cursor, rows.specs[model], table_rows)
-            print(f"DEBUG   copy {time.monotonic()-t:.2f}", file=sys.stderr)
 
     def _tag_history(self, cursor: Any, number: int) -> None:
         """Give every audit event in this transaction one history context, set once for COPY.
@@ -484,13 +483,10 @@ def _seed_in_processes(
         try:
             for future in as_completed(futures):
                 progress.done(future.result())
-        except Exception as error:
+        except BaseException:
             for future in futures:
-                future.cancel()
-            raise CommandError(
-                f"Writing the demo data failed after {progress.patients:,} patients were committed: "
-                f"{error}. The database now holds part of the demo; drop it and start with a fresh one."
-            ) from error
+                future.cancel()  # chunks already running finish; the rest never start
+            raise
 
 
 def _start_worker(patients: int) -> None:
