@@ -1,13 +1,7 @@
 """The Celery app is configured for reliable delivery, and runs tasks in-process only without a broker."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from config.celery import app
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.subprocesses import run_django_snippet
 
 
 def test_tasks_survive_a_killed_worker_and_carry_only_json() -> None:
@@ -19,18 +13,8 @@ def test_tasks_survive_a_killed_worker_and_carry_only_json() -> None:
 
 
 def _always_eager_with(broker_url: str) -> str:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CELERY_BROKER_URL": broker_url}
     script = "from config.celery import app; print(app.conf.task_always_eager)"
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
+    return run_django_snippet(script, environment={"CELERY_BROKER_URL": broker_url})
 
 
 def test_tasks_run_in_process_only_when_no_broker_is_configured() -> None:

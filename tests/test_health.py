@@ -1,15 +1,11 @@
 """/healthz reports the database and broker for load balancers and operators."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.subprocesses import run_django_snippet
 
 
 @pytest.mark.django_db
@@ -23,24 +19,14 @@ def test_healthz_answers_200_with_database_and_broker_state(client, settings) ->
 def _healthz_in_subprocess(environment: dict[str, str], database_name: str = "") -> dict:
     # A fresh process, so the settings (broker, database) are read from the environment given.
     script = (
-        "import json, django; django.setup();"
-        "from django.db import connection;"
-        f"connection.settings_dict['NAME'] = {database_name!r} or connection.settings_dict['NAME'];"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(json.dumps({'code': r.status_code, 'body': json.loads(r.content)}))"
+        "import json\n"
+        "from django.db import connection\n"
+        f"connection.settings_dict['NAME'] = {database_name!r} or connection.settings_dict['NAME']\n"
+        "from django.test import Client\n"
+        "response = Client().get('/healthz')\n"
+        "print(json.dumps({'code': response.status_code, 'body': json.loads(response.content)}))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **environment}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(run_django_snippet(script, environment=environment))
 
 
 def test_healthz_answers_503_when_the_database_is_down() -> None:
