@@ -1,5 +1,6 @@
 """Who works in Tandem and where: organisations, programs, teams, users and their roles."""
 
+import datetime
 import zoneinfo
 
 import pghistory
@@ -48,6 +49,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_date(self, moment: datetime.datetime) -> datetime.date:
+        """The calendar day `moment` falls on where the program works."""
+        return moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 class Team(models.Model):

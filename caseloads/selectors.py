@@ -14,7 +14,7 @@ from careplans.selectors import active_care_plan_of, open_goals_of
 from caseloads.models import CaseloadStatus
 from engagement.models import Contact
 from engagement.selectors import recent_contacts_of
-from patients.access import can_see_part2, enrollments_visible_to, patient_for_user
+from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
 from patients.models import (
     CARE_STATUSES,
     CareTeamMember,
@@ -70,6 +70,8 @@ class PatientRecord:
     recent_contacts: list[Contact] = field(default_factory=list)
     # False hides substance-use (42 CFR Part 2) notes: only the care team reads them.
     shows_part2: bool = False
+    # The person is in outreach or care and `user` may change their record.
+    can_log_contact: bool = False
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
@@ -96,6 +98,7 @@ def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
         goals=list(open_goals_of(care_plan=care_plan)) if care_plan else [],
         recent_contacts=recent_contacts_of(enrollment=enrollment),
         shows_part2=can_see_part2(user, enrollment),
+        can_log_contact=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
     )
 
 

@@ -7,6 +7,7 @@ app_name = "caseloads"
 urlpatterns = [
     path("caseload/", views.my_caseload, name="my-caseload"),
     path("patients/<int:patient_id>/", views.patient_record, name="patient-record"),
+    path("patients/<int:patient_id>/contacts/", views.contact_create, name="contact-create"),
     path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
 ]

@@ -1,12 +1,28 @@
 """The care manager's caseload and patient record, the supervisor's and program lead's overviews."""
 
-from django.db import transaction
-from django.http import HttpRequest
-from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from typing import Any
 
-from caseloads.selectors import my_caseload_rows, patient_record_for, program_overview_for, team_caseloads_for
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.errors import DomainError
+from caseloads.selectors import (
+    PatientRecord,
+    my_caseload_rows,
+    patient_record_for,
+    program_overview_for,
+    team_caseloads_for,
+)
+from caseloads.services import caseload_contact_log
+from engagement.forms import ContactForm
 from patients.services import access_event_record
+
+RECORD_TEMPLATE = "caseloads/patient_record.html"
 
 
 @require_GET
@@ -15,11 +31,17 @@ def my_caseload(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "caseloads/my_caseload.html", {"rows": rows})
 
 
-@require_GET
-def patient_record(request: HttpRequest, patient_id: int) -> TemplateResponse:
-    # The access event and the page are one unit: if the event cannot be written, nothing is shown.
+def _render_record(
+    request: HttpRequest,
+    record: PatientRecord,
+    *,
+    template: str = RECORD_TEMPLATE,
+    status: int = 200,
+    **extra: Any,
+) -> TemplateResponse:
+    """Render (part of) a patient record. The access event and the page are one unit: if the event
+    cannot be written, nothing is shown."""
     with transaction.atomic():
-        record = patient_record_for(user=request.user, patient_id=patient_id)
         access_event_record(
             user=request.user,
             patient=record.patient,
@@ -28,9 +50,41 @@ def patient_record(request: HttpRequest, patient_id: int) -> TemplateResponse:
             object_type="patient",
             object_id=record.patient.pk,
         )
-        response = TemplateResponse(request, "caseloads/patient_record.html", {"record": record})
+        context = {"record": record, **extra}
+        if record.can_log_contact and "contact_form" not in context:
+            context["contact_form"] = ContactForm(goals=record.goals)
+        response = TemplateResponse(request, template, context, status=status)
         response.render()
     return response
+
+
+@require_GET
+def patient_record(request: HttpRequest, patient_id: int) -> TemplateResponse:
+    return _render_record(request, patient_record_for(user=request.user, patient_id=patient_id))
+
+
+@require_POST
+def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Log a contact from the record. htmx gets the refreshed timeline; a plain post is redirected."""
+    record = patient_record_for(user=request.user, patient_id=patient_id)
+    if not record.can_log_contact:
+        raise PermissionDenied
+    form = ContactForm(request.POST, goals=record.goals)
+    if form.is_valid():
+        try:
+            caseload_contact_log(
+                enrollment=record.enrollment, acting_user=request.user, **form.service_arguments()
+            )
+        except DomainError as refusal:
+            form.add_error(None, refusal.message)
+    if not form.is_valid():
+        template = f"{RECORD_TEMPLATE}#contact-form" if request.htmx else RECORD_TEMPLATE
+        return _render_record(request, record, template=template, status=422, contact_form=form)
+    if not request.htmx:
+        messages.success(request, "Contact saved.")
+        return redirect("caseloads:patient-record", patient_id=patient_id)
+    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
+    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#contact-saved", saved=True)
 
 
 @require_GET

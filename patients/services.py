@@ -124,7 +124,7 @@ def referral_receive(
         program=program,
         status=S.REFERRED,
         status_changed_at=received_at,
-        referred_on=timezone.localdate(received_at),
+        referred_on=program.local_date(received_at),
         previous_enrollment=previous,
     )
     _save(enrollment)

@@ -69,4 +69,6 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def has_no_sideways_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # A mobile context widens its layout viewport to fit wide content, so compare with the device width.
+    width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+    return page.evaluate("document.documentElement.scrollWidth") <= width

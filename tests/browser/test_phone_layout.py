@@ -43,7 +43,7 @@ def test_my_caseload_and_patient_record_fit_a_phone(
     assert has_no_sideways_scroll(page)
     screenshot(page, "my-caseload-phone")
 
-    page.get_by_role("link", name=enrollment.patient.display_name).click()
+    page.get_by_role("link", name=enrollment.patient.display_name, exact=True).click()
     page.wait_for_url(f"{live_server.url}/patients/{enrollment.patient_id}/")
     assert "I want to keep my apartment" in page.inner_text("main")
     assert has_no_sideways_scroll(page)

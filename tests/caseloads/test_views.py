@@ -180,13 +180,13 @@ class TestPatientRecord:
         ContactFactory(enrollment=enrollment, made_by=care_manager)
         client.get(record_url(enrollment))  # the first request also reads the program's time zone
         # session, user, patient, enrolment, supports, plan, status, care team, goals, contacts,
-        # Part 2 check, access event (with its savepoint), session save (with its savepoint)
-        with django_assert_num_queries(17):
+        # Part 2 check, may-edit check (2), access event and session save (each with its savepoint)
+        with django_assert_num_queries(19):
             client.get(record_url(enrollment))
         for _ in range(8):
             GoalFactory(care_plan=plan)
             ContactFactory(enrollment=enrollment, made_by=care_manager)
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(19):
             client.get(record_url(enrollment))
 
 

@@ -1,0 +1,109 @@
+"""Every change to contacts, progress notes, events and check-ins goes through a function here."""
+
+import dataclasses
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from accounts.models import User
+from careplans.models import Goal
+from engagement.models import Contact, EngagementMethod, GoalProgress
+from patients.models import CARE_STATUSES, Enrollment
+
+logger = logging.getLogger(__name__)
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GoalReview:
+    """A goal talked about during the contact, with an optional one-line progress note."""
+
+    goal_id: int
+    note: str = ""
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    enrollment: Enrollment,
+    acting_user: User,
+    occurred_at: datetime.datetime,
+    mode: str,
+    is_reached: bool,
+    duration_minutes: int | None = None,
+    engagement_methods: list[str] | None = None,
+    note: str = "",
+    is_part2: bool = False,
+    next_contact_on: datetime.date | None = None,
+    goal_reviews: list[GoalReview] | None = None,
+) -> Contact:
+    """Record a contact (or an attempt) and the goals reviewed during it.
+
+    The first reached contact is kept on the enrolment, for time-to-engagement figures.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+    )
+    if enrollment.status not in CARE_STATUSES:
+        raise DomainError("Contacts can be logged only while the person is in outreach or in care.")
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError("The contact is in the future. Enter when it happened.")
+    contact_day = enrollment.program.local_date(occurred_at)
+    if contact_day < enrollment.referred_on:
+        raise DomainError("The contact is before the person was referred.")
+    if next_contact_on is not None and next_contact_on < contact_day:
+        raise DomainError("The next contact cannot be before this one.")
+    methods = list(dict.fromkeys(engagement_methods or []))
+    unknown = [method for method in methods if method not in EngagementMethod.values]
+    if unknown:
+        raise DomainError(f"Unknown engagement method: {', '.join(unknown)}.")
+    reviews = goal_reviews or []
+    if reviews and not is_reached:
+        raise DomainError("Goals can be reviewed only when the person was reached.")
+    goals = _goals_of(enrollment, [review.goal_id for review in reviews])
+
+    contact = Contact(
+        enrollment=enrollment,
+        made_by=acting_user,
+        occurred_at=occurred_at,
+        mode=mode,
+        is_reached=is_reached,
+        duration_minutes=duration_minutes,
+        engagement_methods=methods,
+        note=note.strip(),
+        is_part2=is_part2,
+        next_contact_on=next_contact_on,
+    )
+    contact.full_clean()
+    contact.save()
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            goal=goals[review.goal_id],
+            contact=contact,
+            note=review.note.strip(),
+            recorded_at=occurred_at,
+            recorded_by=acting_user,
+        )
+        for review in reviews
+    )
+    if is_reached and (enrollment.first_reached_at is None or occurred_at < enrollment.first_reached_at):
+        enrollment.first_reached_at = occurred_at
+        enrollment.save(update_fields=["first_reached_at", "updated_at"])
+    logger.info("contact_logged enrollment=%s contact=%s reached=%s", enrollment.pk, contact.pk, is_reached)
+    return contact
+
+
+def _goals_of(enrollment: Enrollment, goal_ids: list[int]) -> dict[int, Goal]:
+    if len(set(goal_ids)) != len(goal_ids):
+        raise DomainError("A goal was reviewed twice in one contact.")
+    goals = Goal.objects.select_related("care_plan").in_bulk(goal_ids)
+    if len(goals) != len(goal_ids) or any(
+        goal.care_plan.enrollment_id != enrollment.pk for goal in goals.values()
+    ):
+        raise DomainError("A reviewed goal does not belong to this person's plan.")
+    return goals
