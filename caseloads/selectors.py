@@ -5,14 +5,15 @@ Every read starts from patients.access, so each page shows only what the person 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 
 from accounts.models import Role, User
 from accounts.selectors import care_managers_of_teams, teams_of
-from careplans.models import CarePlan, Goal
-from careplans.selectors import active_care_plan_of, open_goals_of
+from careplans.models import CarePlan, CarePlanStatus, Goal
+from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
 from caseloads.models import CaseloadStatus
-from engagement.models import Contact
+from engagement.models import CRISIS_KINDS, Contact, LifeEvent
 from engagement.selectors import recent_contacts_of
 from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
 from patients.models import (
@@ -27,11 +28,34 @@ from patients.models import (
 from patients.selectors import care_team_of, community_supports_of, current_enrollment_of
 
 
-def my_caseload_rows(*, user: User) -> list[Enrollment]:
-    """The enrolments in care whose primary care manager is `user`, overdue first.
+@dataclass(frozen=True, kw_only=True)
+class CaseloadFilters:
+    """What the care manager narrowed the worklist to. Empty values mean "all"."""
 
-    Each row carries `caseload_status` (or None before the first recompute) and `last_reached_at`.
+    status: str = ""
+    phase: str = ""
+    level: str = ""
+    flag: str = ""
+    search: str = ""
+
+
+FLAG_OVERDUE, FLAG_NEW, FLAG_CRISIS, FLAG_GRADUATION = "overdue", "new", "crisis", "graduation"
+CASELOAD_FLAGS = (
+    (FLAG_OVERDUE, "Contact overdue"),
+    (FLAG_NEW, "New, not reached yet"),
+    (FLAG_CRISIS, "ED visit or admission since last contact"),
+    (FLAG_GRADUATION, "Graduation candidate"),
+)
+
+
+def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> list[Enrollment]:
+    """The enrolments in care whose primary care manager is `user`: overdue first, then by next due.
+
+    Each row carries `caseload_status` (None before the first computation), `last_reached_at`,
+    `top_goal` (the patient's first open goal, in their words), `last_crisis_on`, and the flags
+    `is_new_referral` and `had_crisis_since_contact`. One query, whatever the caseload size.
     """
+    filters = filters or CaseloadFilters()
     last_reached = (
         Contact.objects.filter(enrollment=OuterRef("pk"), is_reached=True)
         .order_by()
@@ -39,7 +63,21 @@ def my_caseload_rows(*, user: User) -> list[Enrollment]:
         .annotate(latest=Max("occurred_at"))
         .values("latest")
     )
-    return list(
+    top_goal = (
+        Goal.objects.filter(
+            care_plan__enrollment=OuterRef("pk"),
+            care_plan__status=CarePlanStatus.ACTIVE,
+            status__in=OPEN_GOAL_STATUSES,
+        )
+        .order_by("priority", "pk")
+        .values("patient_words")[:1]
+    )
+    last_crisis = (
+        LifeEvent.objects.filter(patient=OuterRef("patient_id"), kind__in=CRISIS_KINDS)
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+    rows = (
         enrollments_visible_to(user)
         .filter(
             status__in=CARE_STATUSES,
@@ -48,14 +86,52 @@ def my_caseload_rows(*, user: User) -> list[Enrollment]:
             care_team__ended_on__isnull=True,
         )
         .select_related("patient", "caseload_status")
-        .annotate(last_reached_at=Subquery(last_reached))
-        .order_by(
-            "-caseload_status__is_overdue",
-            "caseload_status__next_contact_due_on",
+        .annotate(
+            last_reached_at=Subquery(last_reached),
+            top_goal=Subquery(top_goal),
+            last_crisis_on=Subquery(last_crisis),
+        )
+        .annotate(
+            is_new_referral=Q(status=EnrollmentStatus.OUTREACH, first_reached_at__isnull=True),
+            had_crisis_since_contact=Q(last_crisis_on__isnull=False)
+            & (Q(last_reached_at__isnull=True) | Q(last_crisis_on__gt=TruncDate("last_reached_at"))),
+        )
+    )
+    rows = _apply_caseload_filters(rows, filters)
+    return list(
+        rows.order_by(
+            F("caseload_status__is_overdue").desc(nulls_last=True),
+            F("caseload_status__next_contact_due_on").asc(nulls_last=True),
             "patient__legal_last_name",
             "pk",
         )
     )
+
+
+def _apply_caseload_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters) -> QuerySet[Enrollment]:
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.phase:
+        rows = rows.filter(phase=filters.phase)
+    if filters.level:
+        rows = rows.filter(caseload_status__current_level=filters.level)
+    if filters.flag == FLAG_OVERDUE:
+        rows = rows.filter(caseload_status__is_overdue=True)
+    elif filters.flag == FLAG_NEW:
+        rows = rows.filter(is_new_referral=True)
+    elif filters.flag == FLAG_CRISIS:
+        rows = rows.filter(had_crisis_since_contact=True)
+    elif filters.flag == FLAG_GRADUATION:
+        rows = rows.filter(caseload_status__is_graduation_candidate=True)
+    search = filters.search.strip()
+    if search:
+        rows = rows.filter(
+            Q(patient__preferred_name__icontains=search)
+            | Q(patient__legal_first_name__icontains=search)
+            | Q(patient__legal_last_name__icontains=search)
+            | Q(patient__mrn__iexact=search)
+        )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
+from caseloads.forms import CaseloadFilterForm
 from caseloads.selectors import (
     PatientRecord,
     my_caseload_rows,
@@ -27,8 +29,13 @@ RECORD_TEMPLATE = "caseloads/patient_record.html"
 
 @require_GET
 def my_caseload(request: HttpRequest) -> TemplateResponse:
-    rows = my_caseload_rows(user=request.user)
-    return TemplateResponse(request, "caseloads/my_caseload.html", {"rows": rows})
+    """The care manager's worklist. htmx filter changes get only the results."""
+    filter_form = CaseloadFilterForm(request.GET)
+    rows = my_caseload_rows(user=request.user, filters=filter_form.filters())
+    template = "caseloads/my_caseload.html#results" if request.htmx else "caseloads/my_caseload.html"
+    return TemplateResponse(
+        request, template, {"rows": rows, "filter_form": filter_form, "today": timezone.localdate()}
+    )
 
 
 def _render_record(

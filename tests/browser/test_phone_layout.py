@@ -39,7 +39,7 @@ def test_my_caseload_and_patient_record_fit_a_phone(
     page = signed_in_page(care_manager)
 
     page.goto(f"{live_server.url}/caseload/")
-    assert page.get_by_text("Contact overdue").is_visible()
+    assert page.locator(".caseload .flag-overdue").is_visible()
     assert has_no_sideways_scroll(page)
     screenshot(page, "my-caseload-phone")
 
