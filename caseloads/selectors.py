@@ -13,8 +13,13 @@ from accounts.selectors import care_managers_of_teams, teams_of
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
 from caseloads.models import CaseloadStatus
-from engagement.models import CRISIS_KINDS, Contact, LifeEvent
-from engagement.selectors import recent_contacts_of
+from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, SuccessMoment
+from engagement.selectors import (
+    recent_check_ins_of,
+    recent_contacts_of,
+    recent_life_events_of,
+    recent_success_moments_of,
+)
 from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
 from patients.models import (
     CARE_STATUSES,
@@ -148,6 +153,9 @@ class PatientRecord:
     shows_part2: bool = False
     # The person is in outreach or care and `user` may change their record.
     can_log_contact: bool = False
+    check_ins: list[CheckIn] = field(default_factory=list)
+    success_moments: list[SuccessMoment] = field(default_factory=list)
+    life_events: list[LifeEvent] = field(default_factory=list)
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
@@ -175,6 +183,9 @@ def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
         recent_contacts=recent_contacts_of(enrollment=enrollment),
         shows_part2=can_see_part2(user, enrollment),
         can_log_contact=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
+        check_ins=recent_check_ins_of(enrollment=enrollment),
+        success_moments=recent_success_moments_of(enrollment=enrollment),
+        life_events=recent_life_events_of(enrollment=enrollment),
     )
 
 

@@ -1,13 +1,17 @@
 """The care manager's caseload and patient record, the supervisor's and program lead's overviews."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +25,8 @@ from caseloads.selectors import (
     team_caseloads_for,
 )
 from caseloads.services import caseload_contact_log
-from engagement.forms import ContactForm
+from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
+from engagement.services import check_in_record, life_event_record, success_moment_record
 from patients.services import access_event_record
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
@@ -58,8 +63,9 @@ def _render_record(
             object_id=record.patient.pk,
         )
         context = {"record": record, **extra}
-        if record.can_log_contact and "contact_form" not in context:
-            context["contact_form"] = ContactForm(goals=record.goals)
+        if record.can_log_contact:
+            context.setdefault("contact_form", ContactForm(goals=record.goals))
+            context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
         response = TemplateResponse(request, template, context, status=status)
         response.render()
     return response
@@ -92,6 +98,85 @@ def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("caseloads:patient-record", patient_id=patient_id)
     refreshed = patient_record_for(user=request.user, patient_id=patient_id)
     return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#contact-saved", saved=True)
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """A small form posted from the record: a check-in, a success, a life event."""
+
+    title: str
+    form_class: type[Form]
+    save: Callable[..., object]
+    submit: str
+    saved_message: str
+
+
+RECORD_ENTRIES: dict[str, RecordEntry] = {
+    "check-in": RecordEntry(
+        "Record a check-in", CheckInForm, check_in_record, "Save check-in", "Check-in saved."
+    ),
+    "success": RecordEntry(
+        "Note a success",
+        SuccessMomentForm,
+        success_moment_record,
+        "Save success",
+        "Success noted. Well done.",
+    ),
+    "life-event": RecordEntry(
+        "Log a life event", LifeEventForm, life_event_record, "Save life event", "Life event saved."
+    ),
+}
+
+
+def _entry(
+    kind: str, record: PatientRecord, form: Form | None = None, *, saved: bool = False
+) -> dict[str, Any]:
+    entry = RECORD_ENTRIES[kind]
+    return {
+        "kind": kind,
+        "title": entry.title,
+        "form": form or entry.form_class(),
+        "url": reverse("caseloads:entry-create", kwargs={"patient_id": record.patient.pk, "kind": kind}),
+        "submit": entry.submit,
+        "saved_message": entry.saved_message if saved else "",
+    }
+
+
+@require_POST
+def entry_create(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
+    """Save a check-in, success or life event from the record; htmx gets the refreshed section."""
+    if kind not in RECORD_ENTRIES:
+        raise Http404
+    record = patient_record_for(user=request.user, patient_id=patient_id)
+    if not record.can_log_contact:
+        raise PermissionDenied
+    entry = RECORD_ENTRIES[kind]
+    form = entry.form_class(request.POST)
+    if form.is_valid():
+        try:
+            entry.save(enrollment=record.enrollment, acting_user=request.user, **form.service_arguments())
+        except DomainError as refusal:
+            form.add_error(None, refusal.message)
+    if not form.is_valid():
+        if not request.htmx:
+            return _render_record(request, record, status=422)
+        return _render_record(
+            request,
+            record,
+            template=f"{RECORD_TEMPLATE}#entry-form",
+            status=422,
+            entry=_entry(kind, record, form),
+        )
+    if not request.htmx:
+        messages.success(request, entry.saved_message)
+        return redirect("caseloads:patient-record", patient_id=patient_id)
+    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
+    return _render_record(
+        request,
+        refreshed,
+        template=f"{RECORD_TEMPLATE}#entry-saved",
+        entry=_entry(kind, refreshed, saved=True),
+    )
 
 
 @require_GET

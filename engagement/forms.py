@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 
 from careplans.models import Goal
-from engagement.models import MAX_CONTACT_MINUTES, ContactMode, EngagementMethod
+from engagement.models import (
+    MAX_CONTACT_MINUTES,
+    ContactMode,
+    EngagementMethod,
+    LifeEventKind,
+    ReadinessView,
+    SuccessKind,
+)
 from engagement.services import GoalReview
 
 REACHED, ATTEMPT = "reached", "attempt"
@@ -83,3 +90,54 @@ class ContactForm(forms.Form):
             "next_contact_on": data["next_contact_on"],
             "goal_reviews": data["goal_reviews"],
         }
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+class CheckInForm(forms.Form):
+    occurred_on = forms.DateField(label="Day", initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    confidence = forms.IntegerField(
+        label="How sure do they feel they can manage their health and life? (0 not at all, 10 completely)",
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
+    )
+    readiness_to_graduate = forms.ChoiceField(
+        label="Do they feel ready to manage without the program?",
+        choices=[("", "Not asked"), *ReadinessView.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class SuccessMomentForm(forms.Form):
+    occurred_on = forms.DateField(label="Day", initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="Kind of success", choices=SuccessKind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label="What happened", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class LifeEventForm(forms.Form):
+    kind = forms.ChoiceField(label="What happened", choices=LifeEventKind.choices)
+    occurred_on = forms.DateField(label="Day", initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label="Ended (discharge, release)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    facility = forms.CharField(label="Where (hospital, shelter)", required=False, max_length=200)
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

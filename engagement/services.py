@@ -10,7 +10,16 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.models import User
 from careplans.models import Goal
-from engagement.models import Contact, EngagementMethod, GoalProgress
+from engagement.models import (
+    CheckIn,
+    CheckInKind,
+    Contact,
+    EngagementMethod,
+    GoalProgress,
+    LifeEvent,
+    LifeEventSource,
+    SuccessMoment,
+)
 from patients.models import CARE_STATUSES, Enrollment
 
 logger = logging.getLogger(__name__)
@@ -46,11 +55,9 @@ def contact_log(
 
     The first reached contact is kept on the enrolment, for time-to-engagement figures.
     """
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+    enrollment = _lock_in_care(
+        enrollment, refusal="Contacts can be logged only while the person is in outreach or in care."
     )
-    if enrollment.status not in CARE_STATUSES:
-        raise DomainError("Contacts can be logged only while the person is in outreach or in care.")
     if occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError("The contact is in the future. Enter when it happened.")
     contact_day = enrollment.program.local_date(occurred_at)
@@ -107,3 +114,122 @@ def _goals_of(enrollment: Enrollment, goal_ids: list[int]) -> dict[int, Goal]:
     ):
         raise DomainError("A reviewed goal does not belong to this person's plan.")
     return goals
+
+
+def _require_dated_within_episode(enrollment: Enrollment, day: datetime.date, what: str) -> None:
+    today = enrollment.program.local_date(timezone.now())
+    if day > today:
+        raise DomainError(f"The {what} is in the future. Enter the day it happened.")
+    if day < enrollment.referred_on:
+        raise DomainError(f"The {what} is before the person was referred.")
+
+
+def _lock_in_care(
+    enrollment: Enrollment,
+    *,
+    refusal: str = "This can be recorded only while the person is in outreach or in care.",
+) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+    )
+    if enrollment.status not in CARE_STATUSES:
+        raise DomainError(refusal)
+    return enrollment
+
+
+@transaction.atomic
+def check_in_record(
+    *,
+    enrollment: Enrollment,
+    acting_user: User,
+    occurred_on: datetime.date,
+    confidence: int | None,
+    readiness_to_graduate: str = "",
+    satisfaction: int | None = None,
+    note: str = "",
+    kind: str = CheckInKind.ROUTINE,
+) -> CheckIn:
+    """Record how confident the person feels (0-10) about managing their health and life."""
+    enrollment = _lock_in_care(enrollment)
+    _require_dated_within_episode(enrollment, occurred_on, "check-in")
+    if confidence is None and satisfaction is None:
+        raise DomainError("Record the person's confidence (0 to 10), or their satisfaction for a survey.")
+    if confidence is not None and not 0 <= confidence <= 10:
+        raise DomainError("Confidence is a number from 0 to 10.")
+    check_in = CheckIn(
+        enrollment=enrollment,
+        occurred_on=occurred_on,
+        kind=kind,
+        confidence=confidence,
+        readiness_to_graduate=readiness_to_graduate,
+        satisfaction=satisfaction,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    check_in.full_clean()
+    check_in.save()
+    return check_in
+
+
+@transaction.atomic
+def success_moment_record(
+    *,
+    enrollment: Enrollment,
+    acting_user: User,
+    occurred_on: datetime.date,
+    kind: str,
+    description: str,
+    goal_id: int | None = None,
+) -> SuccessMoment:
+    """Note a success as the person sees it: trust, a change of mindset, or more stability."""
+    enrollment = _lock_in_care(enrollment)
+    _require_dated_within_episode(enrollment, occurred_on, "success")
+    if not description.strip():
+        raise DomainError("Say what happened, in a few words.")
+    goal = _goals_of(enrollment, [goal_id])[goal_id] if goal_id is not None else None
+    moment = SuccessMoment(
+        enrollment=enrollment,
+        occurred_on=occurred_on,
+        kind=kind,
+        description=description.strip(),
+        goal=goal,
+        recorded_by=acting_user,
+    )
+    moment.full_clean()
+    moment.save()
+    return moment
+
+
+@transaction.atomic
+def life_event_record(
+    *,
+    enrollment: Enrollment,
+    acting_user: User,
+    kind: str,
+    occurred_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    facility: str = "",
+    note: str = "",
+    source: str = LifeEventSource.CARE_TEAM,
+) -> LifeEvent:
+    """Record an ED visit, admission, crisis, housing loss or other event in the person's life."""
+    enrollment = Enrollment.objects.select_related("program", "patient").get(pk=enrollment.pk)
+    today = enrollment.program.local_date(timezone.now())
+    if occurred_on > today:
+        raise DomainError("The event is in the future. Enter the day it happened.")
+    if ended_on is not None and ended_on < occurred_on:
+        raise DomainError("The event cannot end before it started.")
+    event = LifeEvent(
+        patient=enrollment.patient,
+        enrollment=enrollment,
+        kind=kind,
+        occurred_on=occurred_on,
+        ended_on=ended_on,
+        facility=facility.strip(),
+        note=note.strip(),
+        source=source,
+        recorded_by=acting_user,
+    )
+    event.full_clean()
+    event.save()
+    return event

@@ -62,8 +62,12 @@ def _request(client, url: str):
     return client.post(url) if response.status_code == 405 else response
 
 
-def _patient_kwargs(enrollment) -> dict[str, int]:
-    return {"patient_id": enrollment.patient_id}
+# Route parameters other than the patient, one valid value each.
+EXTRA_KWARGS = {"caseloads:entry-create": {"kind": "check-in"}}
+
+
+def _patient_kwargs(enrollment, name: str = "") -> dict[str, object]:
+    return {"patient_id": enrollment.patient_id, **EXTRA_KWARGS.get(name, {})}
 
 
 @pytest.mark.django_db
@@ -71,7 +75,7 @@ def _patient_kwargs(enrollment) -> dict[str, int]:
 def test_patient_scoped_routes_hide_other_teams_patients(
     client, name: str, enrollment, care_manager, care_manager_other_team
 ) -> None:
-    url = reverse(name, kwargs=_patient_kwargs(enrollment))
+    url = reverse(name, kwargs=_patient_kwargs(enrollment, name))
     client.force_login(care_manager_other_team)
     assert _request(client, url).status_code == 404
     client.force_login(care_manager)
@@ -82,12 +86,13 @@ def test_patient_scoped_routes_hide_other_teams_patients(
 @pytest.mark.parametrize("name", PATIENT_SCOPED)
 def test_patient_scoped_routes_answer_404_for_unknown_patients(client, name: str, care_manager) -> None:
     client.force_login(care_manager)
-    assert _request(client, reverse(name, kwargs={"patient_id": 999_999_999})).status_code == 404
+    kwargs = {"patient_id": 999_999_999, **EXTRA_KWARGS.get(name, {})}
+    assert _request(client, reverse(name, kwargs=kwargs)).status_code == 404
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PATIENT_SCOPED)
 def test_patient_scoped_routes_send_anonymous_visitors_to_sign_in(client, name: str, enrollment) -> None:
-    response = _request(client, reverse(name, kwargs=_patient_kwargs(enrollment)))
+    response = _request(client, reverse(name, kwargs=_patient_kwargs(enrollment, name)))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

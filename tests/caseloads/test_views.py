@@ -10,7 +10,12 @@ from careplans.models import GoalStatus
 from patients.models import AccessEvent
 from tests.careplans.factories import CarePlanFactory, GoalFactory
 from tests.caseloads.factories import CaseloadStatusFactory
-from tests.engagement.factories import ContactFactory
+from tests.engagement.factories import (
+    CheckInFactory,
+    ContactFactory,
+    LifeEventFactory,
+    SuccessMomentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -180,13 +185,17 @@ class TestPatientRecord:
         ContactFactory(enrollment=enrollment, made_by=care_manager)
         client.get(record_url(enrollment))  # the first request also reads the program's time zone
         # session, user, patient, enrolment, supports, plan, status, care team, goals, contacts,
-        # Part 2 check, may-edit check (2), access event and session save (each with its savepoint)
-        with django_assert_num_queries(19):
+        # Part 2 check, may-edit check (2), check-ins, successes, life events,
+        # access event and session save (each with its savepoint)
+        with django_assert_num_queries(22):
             client.get(record_url(enrollment))
         for _ in range(8):
             GoalFactory(care_plan=plan)
             ContactFactory(enrollment=enrollment, made_by=care_manager)
-        with django_assert_num_queries(19):
+            CheckInFactory(enrollment=enrollment, recorded_by=care_manager)
+            SuccessMomentFactory(enrollment=enrollment, recorded_by=care_manager)
+            LifeEventFactory(enrollment=enrollment, recorded_by=care_manager)
+        with django_assert_num_queries(22):
             client.get(record_url(enrollment))
 
 
