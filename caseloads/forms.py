@@ -30,7 +30,7 @@ class CaseloadFilterForm(forms.Form):
         label="Intensity", required=False, choices=_with_all("All levels", IntensityLevel.choices)
     )
     flag = forms.ChoiceField(
-        label="Flag", required=False, choices=_with_all("Any flag or none", list(CASELOAD_FLAGS))
+        label="Flag", required=False, choices=_with_all("Anyone", list(CASELOAD_FLAGS))
     )
 
     def filters(self) -> CaseloadFilters:
