@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: install chromium demo run worker beat test test-fast lint format migrate seed check-deploy
+.PHONY: install chromium test-tools demo run worker beat test test-fast lint format migrate seed check-deploy
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Tandem needs Python 3.12 or newer. Install it (for example: pyenv install 3.12) and run make again."; exit 1; }
@@ -48,10 +48,18 @@ chromium:
 	    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'."; exit 1; \
 	  fi; }
 
-test: install chromium
+# axe-core (npm) is injected into pages by the accessibility tests.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need Node.js and npm: run 'apt-get install -y nodejs npm'."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-tools: node_modules/.installed
+
+test: install chromium test-tools
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-test-fast: install chromium
+test-fast: install chromium test-tools
 	$(VENV)/bin/pytest -n 2 --dist loadfile --reuse-db
 
 lint: install

@@ -29,9 +29,7 @@ class CaseloadFilterForm(forms.Form):
     level = forms.ChoiceField(
         label="Intensity", required=False, choices=_with_all("All levels", IntensityLevel.choices)
     )
-    flag = forms.ChoiceField(
-        label="Flag", required=False, choices=_with_all("Anyone", list(CASELOAD_FLAGS))
-    )
+    flag = forms.ChoiceField(label="Flag", required=False, choices=_with_all("Anyone", list(CASELOAD_FLAGS)))
 
     def filters(self) -> CaseloadFilters:
         if not self.is_valid():

@@ -20,7 +20,7 @@ def test_log_a_reached_home_visit_with_goal_progress_on_a_phone(
     page = signed_in_page(care_manager)
     page.goto(f"{live_server.url}/caseload/")
 
-    page.get_by_role("link", name=f"Log a contact with {enrollment.patient.display_name}").click()
+    page.get_by_role("link", name=f"Log contact with {enrollment.patient.display_name}").click()
     page.wait_for_url(f"{live_server.url}/patients/{enrollment.patient_id}/#log-contact")
     page.evaluate("window.stillThisPage = true")
     form = page.locator("#contact-form")

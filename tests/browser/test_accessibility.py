@@ -1,0 +1,81 @@
+"""axe-core finds no serious or critical accessibility problem on any page, at phone size."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext
+
+from tests.browser.conftest import PHONE, screenshot
+from tests.careplans.factories import CarePlanFactory, GoalFactory
+from tests.caseloads.factories import CaseloadStatusFactory
+from tests.engagement.factories import CheckInFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A phone context that lets the test inject axe. Tandem's CSP blocks injected scripts, as it should;
+    the other browser tests keep it enforced."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def serious_violations(page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test-tools` (npm ci).")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in violations
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def test_sign_in_page(phone, live_server) -> None:
+    page = phone.new_page()
+    page.goto(f"{live_server.url}{reverse('login')}")
+    assert serious_violations(page) == []
+
+
+def test_care_manager_pages_with_every_panel_open(
+    signed_in_page, live_server, care_manager, make_enrollment
+) -> None:
+    enrollment = make_enrollment(care_manager=care_manager)
+    CaseloadStatusFactory(enrollment=enrollment, care_manager=care_manager, is_overdue=True)
+    GoalFactory(care_plan=CarePlanFactory(enrollment=enrollment, created_by=care_manager))
+    ContactFactory(enrollment=enrollment, made_by=care_manager)
+    CheckInFactory(enrollment=enrollment, recorded_by=care_manager)
+    page = signed_in_page(care_manager)
+
+    page.goto(f"{live_server.url}{reverse('caseloads:my-caseload')}")
+    page.get_by_text("More filters").click()
+    assert serious_violations(page) == []
+
+    page.goto(f"{live_server.url}{reverse('caseloads:patient-record', args=[enrollment.patient_id])}")
+    for panel in page.locator("details.log-contact summary").all():
+        panel.click()
+    screenshot(page, "record-all-panels-phone")
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "route"),
+    [
+        ("supervisor", "caseloads:team-overview"),
+        ("program_lead", "caseloads:program-overview"),
+        ("program_admin", "patients:referral-queue"),
+        ("care_manager", "password_change"),
+    ],
+)
+def test_other_role_pages(signed_in_page, live_server, request, persona, route, enrollment) -> None:
+    page = signed_in_page(request.getfixturevalue(persona))
+    page.goto(f"{live_server.url}{reverse(route)}")
+    assert serious_violations(page) == []
