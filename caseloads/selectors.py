@@ -15,10 +15,11 @@ from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_go
 from caseloads.models import CaseloadStatus
 from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, SuccessMoment
 from engagement.selectors import (
+    TimelinePage,
     recent_check_ins_of,
-    recent_contacts_of,
     recent_life_events_of,
     recent_success_moments_of,
+    timeline_page_of,
 )
 from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
 from patients.models import (
@@ -148,7 +149,7 @@ class PatientRecord:
     community_supports: list[CommunitySupport] = field(default_factory=list)
     care_plan: CarePlan | None = None
     goals: list[Goal] = field(default_factory=list)
-    recent_contacts: list[Contact] = field(default_factory=list)
+    timeline: TimelinePage | None = None
     # False hides substance-use (42 CFR Part 2) notes: only the care team reads them.
     shows_part2: bool = False
     # The person is in outreach or care and `user` may change their record.
@@ -162,7 +163,7 @@ class PatientRecord:
         return next((member for member in self.care_team if member.is_primary), None)
 
 
-def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
+def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -> PatientRecord:
     """Everything the patient record page shows. Http404 when `user` may not see the patient."""
     patient = patient_for_user(user, patient_id)
     enrollment = current_enrollment_of(user=user, patient=patient)
@@ -180,7 +181,7 @@ def patient_record_for(*, user: User, patient_id: int) -> PatientRecord:
         community_supports=supports,
         care_plan=care_plan,
         goals=list(open_goals_of(care_plan=care_plan)) if care_plan else [],
-        recent_contacts=recent_contacts_of(enrollment=enrollment),
+        timeline=timeline_page_of(enrollment=enrollment, number=timeline_page),
         shows_part2=can_see_part2(user, enrollment),
         can_log_contact=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
         check_ins=recent_check_ins_of(enrollment=enrollment),

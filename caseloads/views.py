@@ -71,9 +71,25 @@ def _render_record(
     return response
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @require_GET
 def patient_record(request: HttpRequest, patient_id: int) -> TemplateResponse:
-    return _render_record(request, patient_record_for(user=request.user, patient_id=patient_id))
+    record = patient_record_for(user=request.user, patient_id=patient_id, timeline_page=_page_number(request))
+    return _render_record(request, record)
+
+
+@require_GET
+def timeline(request: HttpRequest, patient_id: int) -> TemplateResponse:
+    """An older page of the timeline, appended in place by htmx."""
+    record = patient_record_for(user=request.user, patient_id=patient_id, timeline_page=_page_number(request))
+    template = f"{RECORD_TEMPLATE}#timeline-items" if request.htmx else RECORD_TEMPLATE
+    return _render_record(request, record, template=template)
 
 
 @require_POST

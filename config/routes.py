@@ -28,6 +28,7 @@ ROUTES: dict[str, RouteAccess] = {
     "patients:referral-queue": RouteAccess.AUTHENTICATED,
     "caseloads:patient-record": RouteAccess.PATIENT_SCOPED,
     "caseloads:contact-create": RouteAccess.PATIENT_SCOPED,
+    "caseloads:timeline": RouteAccess.PATIENT_SCOPED,
     "caseloads:entry-create": RouteAccess.PATIENT_SCOPED,
 }
 

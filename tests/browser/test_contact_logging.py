@@ -40,7 +40,7 @@ def test_log_a_reached_home_visit_with_goal_progress_on_a_phone(
 
     page.get_by_text("Contact saved.").wait_for()
     assert page.evaluate("window.stillThisPage") is True  # updated in place, no reload
-    assert "kitchen visit, calm and hopeful" in page.locator("#recent-contacts").inner_text()
+    assert "kitchen visit, calm and hopeful" in page.locator("#timeline").inner_text()
     assert "Next due" in page.locator("#record-facts").inner_text()
     contact = Contact.objects.get(enrollment=enrollment)
     assert (contact.mode, contact.is_reached, contact.duration_minutes) == ("home", True, 40)

@@ -60,7 +60,7 @@ def test_a_reached_home_visit_with_goal_progress_is_stored_and_shown(
     page = response.content.decode()
     assert "Contact saved." in page
     assert "kitchen-table visit" in page  # the timeline swapped in
-    assert 'id="recent-contacts" class="card" aria-labelledby="contacts-heading" hx-swap-oob="true"' in page
+    assert 'id="timeline" class="card" aria-labelledby="timeline-heading" hx-swap-oob="true"' in page
     contact = Contact.objects.get()
     assert (contact.mode, contact.is_reached, contact.duration_minutes, contact.made_by) == (
         "home",
