@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
+from careplans.services import care_plan_review_record
 from caseloads.forms import CaseloadFilterForm
 from caseloads.selectors import (
     PatientRecord,
@@ -114,6 +115,23 @@ def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("caseloads:patient-record", patient_id=patient_id)
     refreshed = patient_record_for(user=request.user, patient_id=patient_id)
     return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#contact-saved", saved=True)
+
+
+@require_POST
+def care_plan_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """One click: the plan was gone through with the patient today."""
+    record = patient_record_for(user=request.user, patient_id=patient_id)
+    if not record.can_log_contact:
+        raise PermissionDenied
+    if record.care_plan is None:
+        messages.error(request, "There is no active plan to review yet.")
+        return redirect("caseloads:patient-record", patient_id=patient_id)
+    care_plan_review_record(care_plan=record.care_plan, acting_user=request.user)
+    if not request.htmx:
+        messages.success(request, "Plan reviewed with the patient today.")
+        return redirect("caseloads:patient-record", patient_id=patient_id)
+    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
+    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#goals", reviewed=True)
 
 
 @dataclass(frozen=True)
