@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms import Form
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,7 +29,8 @@ from caseloads.selectors import (
 from caseloads.services import caseload_contact_log
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
 from engagement.services import check_in_record, life_event_record, success_moment_record
-from patients.services import access_event_record
+from patients.forms import CarePreferencesForm
+from patients.services import access_event_record, patient_care_preferences_update
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
 
@@ -67,6 +69,7 @@ def _render_record(
         if record.can_log_contact:
             context.setdefault("contact_form", ContactForm(goals=record.goals))
             context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
+            context.setdefault("preferences_form", _care_preferences_form(record))
         response = TemplateResponse(request, template, context, status=status)
         response.render()
     return response
@@ -115,6 +118,35 @@ def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("caseloads:patient-record", patient_id=patient_id)
     refreshed = patient_record_for(user=request.user, patient_id=patient_id)
     return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#contact-saved", saved=True)
+
+
+def _care_preferences_form(record: PatientRecord, data: Any = None) -> CarePreferencesForm:
+    initial = model_to_dict(record.patient, fields=CarePreferencesForm.Meta.fields)
+    return CarePreferencesForm(data, initial=initial)
+
+
+@require_POST
+def care_preferences_update(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Edit how and where the person likes to be reached, in place on the record."""
+    record = patient_record_for(user=request.user, patient_id=patient_id)
+    if not record.can_log_contact:
+        raise PermissionDenied
+    form = _care_preferences_form(record, request.POST)
+    if form.is_valid():
+        try:
+            patient_care_preferences_update(
+                patient=record.patient, acting_user=request.user, **form.service_arguments()
+            )
+        except DomainError as refusal:
+            form.add_error(None, refusal.message)
+    if not form.is_valid():
+        template = f"{RECORD_TEMPLATE}#summary" if request.htmx else RECORD_TEMPLATE
+        return _render_record(request, record, template=template, status=422, preferences_form=form)
+    if not request.htmx:
+        messages.success(request, "Care preferences saved.")
+        return redirect("caseloads:patient-record", patient_id=patient_id)
+    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
+    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#summary", preferences_saved=True)
 
 
 @require_POST

@@ -29,6 +29,7 @@ ROUTES: dict[str, RouteAccess] = {
     "caseloads:patient-record": RouteAccess.PATIENT_SCOPED,
     "caseloads:contact-create": RouteAccess.PATIENT_SCOPED,
     "caseloads:timeline": RouteAccess.PATIENT_SCOPED,
+    "caseloads:care-preferences-update": RouteAccess.PATIENT_SCOPED,
     "caseloads:care-plan-reviewed": RouteAccess.PATIENT_SCOPED,
     "caseloads:entry-create": RouteAccess.PATIENT_SCOPED,
 }

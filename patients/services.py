@@ -398,3 +398,31 @@ def access_event_record(
         object_type=object_type,
         object_id=object_id,
     )
+
+
+CARE_PREFERENCE_FIELDS = (
+    "preferred_language",
+    "needs_interpreter",
+    "phone",
+    "can_receive_texts",
+    "preferred_contact_method",
+    "best_times_to_reach",
+    "preferred_meeting_places",
+    "care_preference_notes",
+)
+
+
+@transaction.atomic
+def patient_care_preferences_update(*, patient: Patient, acting_user: User, **preferences: object) -> Patient:
+    """Change how and where the person likes to be reached and met. Only these fields can change here."""
+    unknown = set(preferences) - set(CARE_PREFERENCE_FIELDS)
+    if unknown:
+        raise DomainError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    for name, value in preferences.items():
+        setattr(patient, name, value.strip() if isinstance(value, str) else value)
+    if not patient.preferred_language:
+        raise DomainError("Say which language the person prefers.")
+    _save(patient, update_fields=[*preferences, "updated_at"])
+    logger.info("care_preferences_updated patient=%s", patient.pk)
+    return patient

@@ -60,7 +60,7 @@ def test_care_manager_pages_with_every_panel_open(
     assert serious_violations(page) == []
 
     page.goto(f"{live_server.url}{reverse('caseloads:patient-record', args=[enrollment.patient_id])}")
-    for panel in page.locator("details.log-contact summary").all():
+    for panel in page.locator("main details summary").all():
         panel.click()
     screenshot(page, "record-all-panels-phone")
     assert serious_violations(page) == []
