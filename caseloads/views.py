@@ -29,8 +29,8 @@ from caseloads.selectors import (
 from caseloads.services import caseload_contact_log
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
 from engagement.services import check_in_record, life_event_record, success_moment_record
-from patients.forms import CarePreferencesForm
-from patients.services import access_event_record, patient_care_preferences_update
+from patients.forms import CarePreferencesForm, CommunitySupportForm
+from patients.services import access_event_record, community_support_add, patient_care_preferences_update
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
 
@@ -175,6 +175,10 @@ class RecordEntry:
     save: Callable[..., object]
     submit: str
     saved_message: str
+    # Saved against the patient rather than the enrolment (supports outlive an episode).
+    for_patient: bool = False
+    # The record section that changes when this is saved.
+    refreshes: str = "wellbeing"
 
 
 RECORD_ENTRIES: dict[str, RecordEntry] = {
@@ -191,6 +195,15 @@ RECORD_ENTRIES: dict[str, RecordEntry] = {
     "life-event": RecordEntry(
         "Log a life event", LifeEventForm, life_event_record, "Save life event", "Life event saved."
     ),
+    "support": RecordEntry(
+        "Add a community support",
+        CommunitySupportForm,
+        community_support_add,
+        "Save support",
+        "Community support added.",
+        for_patient=True,
+        refreshes="care-team",
+    ),
 }
 
 
@@ -205,6 +218,7 @@ def _entry(
         "url": reverse("caseloads:entry-create", kwargs={"patient_id": record.patient.pk, "kind": kind}),
         "submit": entry.submit,
         "saved_message": entry.saved_message if saved else "",
+        "refreshes": entry.refreshes,
     }
 
 
@@ -220,7 +234,8 @@ def entry_create(request: HttpRequest, patient_id: int, kind: str) -> HttpRespon
     form = entry.form_class(request.POST)
     if form.is_valid():
         try:
-            entry.save(enrollment=record.enrollment, acting_user=request.user, **form.service_arguments())
+            target = {"patient": record.patient} if entry.for_patient else {"enrollment": record.enrollment}
+            entry.save(acting_user=request.user, **target, **form.service_arguments())
         except DomainError as refusal:
             form.add_error(None, refusal.message)
     if not form.is_valid():

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from patients.models import Patient
+from patients.models import CommunitySupport, Patient
 
 
 class CarePreferencesForm(forms.ModelForm):
@@ -30,6 +30,36 @@ class CarePreferencesForm(forms.ModelForm):
             "care_preference_notes": "Other preferences (for example, who to include)",
         }
         widgets = {"care_preference_notes": forms.Textarea(attrs={"rows": 2})}
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class CommunitySupportForm(forms.ModelForm):
+    """Validation and widgets only: the change goes through community_support_add."""
+
+    class Meta:
+        model = CommunitySupport
+        fields = [
+            "kind",
+            "name",
+            "relationship",
+            "phone",
+            "email",
+            "is_trusted_to_involve",
+            "consent_to_contact_on",
+            "notes",
+        ]
+        labels = {
+            "kind": "Who they are",
+            "name": "Name of the person or group",
+            "is_trusted_to_involve": "The person wants them involved in their care",
+            "consent_to_contact_on": "Day the person agreed we may contact them",
+        }
+        widgets = {
+            "consent_to_contact_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def service_arguments(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -20,6 +20,7 @@ from patients.models import (
     AccessEvent,
     CareTeamMember,
     CareTeamRole,
+    CommunitySupport,
     EndReason,
     Enrollment,
     EnrollmentStatus,
@@ -426,3 +427,42 @@ def patient_care_preferences_update(*, patient: Patient, acting_user: User, **pr
     _save(patient, update_fields=[*preferences, "updated_at"])
     logger.info("care_preferences_updated patient=%s", patient.pk)
     return patient
+
+
+@transaction.atomic
+def community_support_add(
+    *,
+    patient: Patient,
+    acting_user: User,
+    kind: str,
+    name: str,
+    relationship: str = "",
+    phone: str = "",
+    email: str = "",
+    notes: str = "",
+    is_trusted_to_involve: bool = False,
+    consent_to_contact_on: datetime.date | None = None,
+) -> CommunitySupport:
+    """Add someone who helps: family, a sponsor, a church group. Involving them needs the person's consent."""
+    if not name.strip():
+        raise DomainError("Give the name of the person or group.")
+    if is_trusted_to_involve and consent_to_contact_on is None:
+        raise DomainError("Record the day the person agreed that we may involve them.")
+    if consent_to_contact_on is not None and consent_to_contact_on > patient.program.local_date(
+        timezone.now()
+    ):
+        raise DomainError("The day of consent is in the future.")
+    support = CommunitySupport(
+        patient=patient,
+        kind=kind,
+        name=name.strip(),
+        relationship=relationship.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        notes=notes.strip(),
+        is_trusted_to_involve=is_trusted_to_involve,
+        consent_to_contact_on=consent_to_contact_on,
+    )
+    _save(support)
+    logger.info("community_support_added patient=%s support=%s", patient.pk, support.pk)
+    return support
