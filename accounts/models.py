@@ -7,6 +7,7 @@ import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Organization(models.Model):
@@ -53,6 +54,10 @@ class Program(models.Model):
     def local_date(self, moment: datetime.datetime) -> datetime.date:
         """The calendar day `moment` falls on where the program works."""
         return moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    def today(self) -> datetime.date:
+        """Today where the program works, whatever time zone the server or task runs in."""
+        return self.local_date(timezone.now())
 
 
 class Team(models.Model):

@@ -3,25 +3,30 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import User
 from careplans.models import CarePlan, CarePlanReview, CarePlanStatus
+from patients.models import Enrollment
 
 
 @transaction.atomic
 def care_plan_review_record(
-    *, care_plan: CarePlan, acting_user: User, on: datetime.date | None = None, note: str = ""
+    *, enrollment: Enrollment, acting_user: User, on: datetime.date | None = None, note: str = ""
 ) -> CarePlanReview:
-    """Record that the plan was gone through with the patient. Clicking twice on one day records it once.
+    """Record that the active plan was gone through with the patient. Twice on one day records it once.
 
     A review changes no goal, so the plan's revision (used to detect conflicting edits) stays as it is.
     """
-    plan = CarePlan.objects.select_for_update().select_related("enrollment__program").get(pk=care_plan.pk)
-    on = on or plan.enrollment.program.local_date(timezone.now())
-    if plan.status != CarePlanStatus.ACTIVE:
-        raise DomainError("Only the active plan can be reviewed with the patient.")
+    plan = (
+        CarePlan.objects.select_for_update(of=("self",))
+        .select_related("enrollment__program")
+        .filter(enrollment=enrollment, status=CarePlanStatus.ACTIVE)
+        .first()
+    )
+    if plan is None:
+        raise DomainError("There is no active plan to review yet.")
+    on = on or plan.enrollment.program.today()
     if on < plan.started_on:
         raise DomainError("The review date is before the plan was started.")
     existing = plan.reviews.filter(reviewed_on=on).first()

@@ -152,8 +152,9 @@ class PatientRecord:
     timeline: TimelinePage | None = None
     # False hides substance-use (42 CFR Part 2) notes: only the care team reads them.
     shows_part2: bool = False
-    # The person is in outreach or care and `user` may change their record.
-    can_log_contact: bool = False
+    # The person is in outreach or care and `user` may change their record (log contacts, edit
+    # preferences, add supports, record check-ins): the care team, their supervisor, program admins.
+    can_change: bool = False
     check_ins: list[CheckIn] = field(default_factory=list)
     success_moments: list[SuccessMoment] = field(default_factory=list)
     life_events: list[LifeEvent] = field(default_factory=list)
@@ -183,7 +184,7 @@ def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -
         goals=list(open_goals_of(care_plan=care_plan)) if care_plan else [],
         timeline=timeline_page_of(enrollment=enrollment, number=timeline_page),
         shows_part2=can_see_part2(user, enrollment),
-        can_log_contact=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
+        can_change=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
         check_ins=recent_check_ins_of(enrollment=enrollment),
         success_moments=recent_success_moments_of(enrollment=enrollment),
         life_events=recent_life_events_of(enrollment=enrollment),

@@ -36,7 +36,7 @@ def caseload_status_refresh(
     """
     if enrollment.status not in CARE_STATUSES:
         return None
-    today = today or timezone.localdate()
+    today = today or enrollment.program.today()
     window_start = timezone.now() - datetime.timedelta(days=30)
     figures = Contact.objects.filter(enrollment=enrollment).aggregate(
         last_reached=Max("occurred_at", filter=Q(is_reached=True)),
@@ -56,11 +56,11 @@ def caseload_status_refresh(
     if planned is not None:
         next_due = planned
     elif last_reached is not None:
-        next_due = timezone.localdate(last_reached) + datetime.timedelta(
+        next_due = enrollment.program.local_date(last_reached) + datetime.timedelta(
             days=_contact_interval_days(level, policy)
         )
     else:
-        next_due = timezone.localdate(enrollment.status_changed_at) + datetime.timedelta(days=7)
+        next_due = enrollment.program.local_date(enrollment.status_changed_at) + datetime.timedelta(days=7)
     primary_id = (
         CareTeamMember.objects.filter(enrollment=enrollment, is_primary=True, ended_on__isnull=True)
         .values_list("user_id", flat=True)

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
@@ -41,9 +40,7 @@ def my_caseload(request: HttpRequest) -> TemplateResponse:
     filter_form = CaseloadFilterForm(request.GET)
     rows = my_caseload_rows(user=request.user, filters=filter_form.filters())
     template = "caseloads/my_caseload.html#results" if request.htmx else "caseloads/my_caseload.html"
-    return TemplateResponse(
-        request, template, {"rows": rows, "filter_form": filter_form, "today": timezone.localdate()}
-    )
+    return TemplateResponse(request, template, {"rows": rows, "filter_form": filter_form})
 
 
 def _render_record(
@@ -66,7 +63,7 @@ def _render_record(
             object_id=record.patient.pk,
         )
         context = {"record": record, **extra}
-        if record.can_log_contact:
+        if record.can_change:
             context.setdefault("contact_form", ContactForm(goals=record.goals))
             context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
             context.setdefault("preferences_form", _care_preferences_form(record))
@@ -96,28 +93,63 @@ def timeline(request: HttpRequest, patient_id: int) -> TemplateResponse:
     return _render_record(request, record, template=template)
 
 
-@require_POST
-def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Log a contact from the record. htmx gets the refreshed timeline; a plain post is redirected."""
+def _record_to_change(request: HttpRequest, patient_id: int) -> PatientRecord:
+    """The record, if `request.user` may change it: 404 outside their scope, 403 if they may only read."""
     record = patient_record_for(user=request.user, patient_id=patient_id)
-    if not record.can_log_contact:
+    if not record.can_change:
         raise PermissionDenied
-    form = ContactForm(request.POST, goals=record.goals)
+    return record
+
+
+def _change_from_record(
+    request: HttpRequest,
+    record: PatientRecord,
+    *,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    refused: tuple[str, dict[str, Any]],
+    saved: Callable[[PatientRecord], tuple[str, dict[str, Any]]],
+    saved_message: str,
+) -> HttpResponse:
+    """What every form posted from the record does.
+
+    Valid input goes to the service; a refusal becomes a form error. Errors answer 422 with the form
+    (the `refused` partial and context for htmx, the whole record otherwise). After a save, htmx gets the
+    `saved` partial of the refreshed record; a plain post is redirected to the record with a message.
+    """
     if form.is_valid():
         try:
-            caseload_contact_log(
-                enrollment=record.enrollment, acting_user=request.user, **form.service_arguments()
-            )
+            save(form.service_arguments())
         except DomainError as refusal:
             form.add_error(None, refusal.message)
     if not form.is_valid():
-        template = f"{RECORD_TEMPLATE}#contact-form" if request.htmx else RECORD_TEMPLATE
-        return _render_record(request, record, template=template, status=422, contact_form=form)
+        partial, context = refused
+        template = f"{RECORD_TEMPLATE}#{partial}" if request.htmx else RECORD_TEMPLATE
+        return _render_record(request, record, template=template, status=422, **context)
     if not request.htmx:
-        messages.success(request, "Contact saved.")
-        return redirect("caseloads:patient-record", patient_id=patient_id)
-    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
-    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#contact-saved", saved=True)
+        messages.success(request, saved_message)
+        return redirect("caseloads:patient-record", patient_id=record.patient.pk)
+    refreshed = patient_record_for(user=request.user, patient_id=record.patient.pk)
+    partial, context = saved(refreshed)
+    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#{partial}", **context)
+
+
+@require_POST
+def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Log a contact from the record. htmx gets the refreshed timeline and next-due facts."""
+    record = _record_to_change(request, patient_id)
+    form = ContactForm(request.POST, goals=record.goals)
+    return _change_from_record(
+        request,
+        record,
+        form=form,
+        save=lambda arguments: caseload_contact_log(
+            enrollment=record.enrollment, acting_user=request.user, **arguments
+        ),
+        refused=("contact-form", {"contact_form": form}),
+        saved=lambda refreshed: ("contact-saved", {"saved": True}),
+        saved_message="Contact saved.",
+    )
 
 
 def _care_preferences_form(record: PatientRecord, data: Any = None) -> CarePreferencesForm:
@@ -128,37 +160,38 @@ def _care_preferences_form(record: PatientRecord, data: Any = None) -> CarePrefe
 @require_POST
 def care_preferences_update(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Edit how and where the person likes to be reached, in place on the record."""
-    record = patient_record_for(user=request.user, patient_id=patient_id)
-    if not record.can_log_contact:
-        raise PermissionDenied
+    record = _record_to_change(request, patient_id)
     form = _care_preferences_form(record, request.POST)
-    if form.is_valid():
-        try:
-            patient_care_preferences_update(
-                patient=record.patient, acting_user=request.user, **form.service_arguments()
-            )
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-    if not form.is_valid():
-        template = f"{RECORD_TEMPLATE}#summary" if request.htmx else RECORD_TEMPLATE
-        return _render_record(request, record, template=template, status=422, preferences_form=form)
-    if not request.htmx:
-        messages.success(request, "Care preferences saved.")
-        return redirect("caseloads:patient-record", patient_id=patient_id)
-    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
-    return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#summary", preferences_saved=True)
+    return _change_from_record(
+        request,
+        record,
+        form=form,
+        save=lambda arguments: patient_care_preferences_update(
+            patient=record.patient, acting_user=request.user, **arguments
+        ),
+        refused=("summary", {"preferences_form": form}),
+        saved=lambda refreshed: ("summary", {"preferences_saved": True}),
+        saved_message="Care preferences saved.",
+    )
 
 
 @require_POST
 def care_plan_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
     """One click: the plan was gone through with the patient today."""
-    record = patient_record_for(user=request.user, patient_id=patient_id)
-    if not record.can_log_contact:
-        raise PermissionDenied
-    if record.care_plan is None:
-        messages.error(request, "There is no active plan to review yet.")
+    record = _record_to_change(request, patient_id)
+    try:
+        care_plan_review_record(enrollment=record.enrollment, acting_user=request.user)
+    except DomainError as refusal:
+        if request.htmx:
+            return _render_record(
+                request,
+                record,
+                template=f"{RECORD_TEMPLATE}#goals",
+                status=422,
+                review_refusal=refusal.message,
+            )
+        messages.error(request, refusal.message)
         return redirect("caseloads:patient-record", patient_id=patient_id)
-    care_plan_review_record(care_plan=record.care_plan, acting_user=request.user)
     if not request.htmx:
         messages.success(request, "Plan reviewed with the patient today.")
         return redirect("caseloads:patient-record", patient_id=patient_id)
@@ -224,39 +257,30 @@ def _entry(
 
 @require_POST
 def entry_create(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
-    """Save a check-in, success or life event from the record; htmx gets the refreshed section."""
+    """Save a check-in, success, life event or support from the record; htmx gets the refreshed section."""
     if kind not in RECORD_ENTRIES:
         raise Http404
-    record = patient_record_for(user=request.user, patient_id=patient_id)
-    if not record.can_log_contact:
-        raise PermissionDenied
+    record = _record_to_change(request, patient_id)
     entry = RECORD_ENTRIES[kind]
     form = entry.form_class(request.POST)
-    if form.is_valid():
-        try:
-            target = {"patient": record.patient} if entry.for_patient else {"enrollment": record.enrollment}
-            entry.save(acting_user=request.user, **target, **form.service_arguments())
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-    if not form.is_valid():
-        if not request.htmx:
-            return _render_record(request, record, status=422)
-        return _render_record(
-            request,
-            record,
-            template=f"{RECORD_TEMPLATE}#entry-form",
-            status=422,
-            entry=_entry(kind, record, form),
-        )
-    if not request.htmx:
-        messages.success(request, entry.saved_message)
-        return redirect("caseloads:patient-record", patient_id=patient_id)
-    refreshed = patient_record_for(user=request.user, patient_id=patient_id)
-    return _render_record(
+    target = {"patient": record.patient} if entry.for_patient else {"enrollment": record.enrollment}
+    return _change_from_record(
         request,
-        refreshed,
-        template=f"{RECORD_TEMPLATE}#entry-saved",
-        entry=_entry(kind, refreshed, saved=True),
+        record,
+        form=form,
+        save=lambda arguments: entry.save(acting_user=request.user, **target, **arguments),
+        # The htmx partial takes `entry`; the whole page lists every panel, this one with the bound form.
+        refused=(
+            "entry-form",
+            {
+                "entry": _entry(kind, record, form),
+                "entries": [
+                    _entry(other, record, form if other == kind else None) for other in RECORD_ENTRIES
+                ],
+            },
+        ),
+        saved=lambda refreshed: ("entry-saved", {"entry": _entry(kind, refreshed, saved=True)}),
+        saved_message=entry.saved_message,
     )
 
 

@@ -117,7 +117,7 @@ def _goals_of(enrollment: Enrollment, goal_ids: list[int]) -> dict[int, Goal]:
 
 
 def _require_dated_within_episode(enrollment: Enrollment, day: datetime.date, what: str) -> None:
-    today = enrollment.program.local_date(timezone.now())
+    today = enrollment.program.today()
     if day > today:
         raise DomainError(f"The {what} is in the future. Enter the day it happened.")
     if day < enrollment.referred_on:
@@ -214,7 +214,7 @@ def life_event_record(
 ) -> LifeEvent:
     """Record an ED visit, admission, crisis, housing loss or other event in the person's life."""
     enrollment = Enrollment.objects.select_related("program", "patient").get(pk=enrollment.pk)
-    today = enrollment.program.local_date(timezone.now())
+    today = enrollment.program.today()
     if occurred_on > today:
         raise DomainError("The event is in the future. Enter the day it happened.")
     if ended_on is not None and ended_on < occurred_on:

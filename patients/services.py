@@ -88,7 +88,8 @@ class ReferralDetails:
 
 
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
-    return Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    # The program comes along for its time zone: a missing date defaults to the program's today.
+    return Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
 
 
 def _save(instance: object, **kwargs: object) -> None:
@@ -168,7 +169,7 @@ def primary_care_manager_assign(
     The enrolment's team follows the care manager's team.
     """
     enrollment = _lock_enrollment(enrollment)
-    on = on or timezone.localdate()
+    on = on or enrollment.program.today()
     if enrollment.is_closed:
         raise DomainError("This enrolment has ended; start a new one to assign a care manager.")
     _require_care_manager(care_manager, enrollment)
@@ -227,7 +228,7 @@ def enrollment_move(
 ) -> Enrollment:
     """Move an enrolment along the pipeline. Only the transitions in ALLOWED_TRANSITIONS are allowed."""
     enrollment = _lock_enrollment(enrollment)
-    on = on or timezone.localdate()
+    on = on or enrollment.program.today()
     if to_status not in S.values:
         raise DomainError(f"“{to_status}” is not an enrolment status.")
     current_label, target_label = S(enrollment.status).label, S(to_status).label
@@ -307,7 +308,7 @@ def care_team_member_add(
     enrollment = _lock_enrollment(enrollment)
     if enrollment.is_closed:
         raise DomainError("This enrolment has ended; its care team cannot change.")
-    on = on or timezone.localdate()
+    on = on or enrollment.program.today()
     _require_not_before_referral(enrollment, on)
     if user is None and not name.strip():
         raise DomainError("Give the name of the care team member.")
@@ -336,9 +337,9 @@ def care_team_member_end(
     *, member: CareTeamMember, acting_user: User, reason: str = "", on: datetime.date | None = None
 ) -> CareTeamMember:
     """Take someone off the care team. The primary care manager is changed by a transfer instead."""
-    _lock_enrollment(member.enrollment)
+    enrollment = _lock_enrollment(member.enrollment)
     member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
-    on = on or timezone.localdate()
+    on = on or enrollment.program.today()
     if member.ended_on is not None:
         raise DomainError(f"{member.display_name} has already left the care team.")
     if member.is_primary:
@@ -359,7 +360,7 @@ def enrollment_change_phase(
 ) -> Enrollment:
     """Move between engagement (building trust) and wellness (path to wellness), with the evidence."""
     enrollment = _lock_enrollment(enrollment)
-    on = on or timezone.localdate()
+    on = on or enrollment.program.today()
     if phase not in Phase.values:
         raise DomainError(f"“{phase}” is not a phase.")
     if enrollment.status not in CARE_STATUSES:

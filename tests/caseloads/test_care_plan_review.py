@@ -53,3 +53,11 @@ def test_only_the_care_team_records_a_review(
     client.force_login(request.getfixturevalue(persona))
     assert client.post(reviewed_url(enrollment)).status_code == status
     assert CarePlanReview.objects.exists() is False
+
+
+def test_with_htmx_and_no_plan_the_goals_card_shows_why(client, care_manager, enrollment) -> None:
+    client.force_login(care_manager)
+    response = client.post(reviewed_url(enrollment), headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "There is no active plan to review yet." in response.content.decode()
+    assert CarePlanReview.objects.exists() is False

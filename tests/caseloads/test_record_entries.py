@@ -109,3 +109,18 @@ def test_only_the_care_team_records_entries(client, request, persona, status, en
     response = client.post(entry_url(enrollment, "check-in"), {"occurred_on": today(), "confidence": "5"})
     assert response.status_code == status
     assert CheckIn.objects.exists() is False
+
+
+def test_without_htmx_a_refused_entry_shows_the_form_again_with_its_message(
+    client, care_manager, enrollment
+) -> None:
+    client.force_login(care_manager)
+    response = client.post(
+        entry_url(enrollment, "check-in"),
+        {"occurred_on": today(), "confidence": "11", "note": "Synthetic note kept"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Ensure this value is less than or equal to 10." in page
+    assert "Synthetic note kept" in page  # what the care manager typed is still there
+    assert CheckIn.objects.exists() is False
