@@ -11,6 +11,7 @@ from patients.models import CareTeamMember, CommunitySupport, Enrollment
 class AssessmentDomainKind(models.TextChoices):
     WHAT_MATTERS_MOST = "what_matters_most", "What matters most"
     STRENGTHS = "strengths", "Strengths"
+    LIFE_EXPERIENCES = "life_experiences", "Life experiences"
     HEALTH_CONDITIONS = "health_conditions", "Health conditions"
     MEDICATIONS = "medications", "Medications"
     BEHAVIOURAL_HEALTH = "behavioural_health", "Behavioural health"
@@ -21,7 +22,7 @@ class AssessmentDomainKind(models.TextChoices):
     INCOME_BENEFITS = "income_benefits", "Income and benefits"
     LEGAL = "legal", "Legal"
     SOCIAL_SUPPORT = "social_support", "Social support"
-    SAFETY_TRAUMA = "safety_trauma", "Safety and trauma"
+    SAFETY_TRAUMA = "safety_trauma", "Safety"
 
 
 class NeedLevel(models.TextChoices):
@@ -159,8 +160,18 @@ class Goal(models.Model):
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.PROPOSED)
     status_changed_on = models.DateField()
     achieved_on = models.DateField(null=True, blank=True)
+    # The assessment domain where the need behind this goal came up, if it did.
+    from_assessment = models.ForeignKey(
+        AssessmentDomain, on_delete=models.PROTECT, related_name="goals", null=True, blank=True
+    )
+    # Optimistic locking: an edit names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["priority", "id"]
@@ -211,6 +222,9 @@ class Step(models.Model):
     due_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=1)
+    from_assessment = models.ForeignKey(
+        AssessmentDomain, on_delete=models.PROTECT, related_name="steps", null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,3 +248,59 @@ class Step(models.Model):
     @property
     def is_done(self) -> bool:
         return self.completed_on is not None
+
+
+@pghistory.track()
+class CarePlanVersion(models.Model):
+    """The plan as it stood after one change: kept so that every earlier version stays readable.
+
+    `content` holds the co-creation details and every goal with its steps, as plain values, so a
+    version reads the same however the plan changes later.
+    """
+
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions")
+    revision = models.PositiveIntegerField()
+    content = models.JSONField()
+    change_summary = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_plan", "revision"], name="care_plan_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.revision}"
+
+
+class HandoutLanguage(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+@pghistory.track()
+class PlanHandout(models.Model):
+    """A printed or PDF copy of "My Plan" handed to the patient, kept exactly as it was given."""
+
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="handouts")
+    revision = models.PositiveIntegerField()
+    language = models.CharField(max_length=5, choices=HandoutLanguage.choices)
+    handed_on = models.DateField()
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The handout's whole HTML as given, so it can be shown again word for word.
+    content_html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-handed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=HandoutLanguage.values), name="plan_handout_language_valid"
+            ),
+            models.CheckConstraint(condition=~Q(content_html=""), name="plan_handout_has_content"),
+        ]
+
+    def __str__(self) -> str:
+        return f"My Plan, version {self.revision}, handed over on {self.handed_on}"

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from careplans.models import Goal, GoalStatus
+from careplans.services import goal_update
 from caseloads.models import CaseloadStatus, IntensityLevel, IntensityPolicy
 from engagement.models import Contact
-from engagement.services import contact_log
+from engagement.services import contact_log, goal_achievement_celebrate
 from patients.models import CARE_STATUSES, CareTeamMember, Enrollment
 
 _DEFAULT_POLICY = IntensityPolicy()
@@ -95,3 +97,13 @@ def caseload_contact_log(*, enrollment: Enrollment, **contact: Any) -> Contact:
     logged = contact_log(enrollment=enrollment, **contact)
     caseload_status_refresh(enrollment=logged.enrollment)
     return logged
+
+
+@transaction.atomic
+def care_plan_goal_update(*, goal: Goal, acting_user: Any, expected_version: int, **changes: Any) -> Goal:
+    """Change a goal (careplans.services.goal_update); a goal just achieved is celebrated on the timeline."""
+    was_achieved = goal.status == GoalStatus.ACHIEVED
+    updated = goal_update(goal=goal, acting_user=acting_user, expected_version=expected_version, **changes)
+    if updated.status == GoalStatus.ACHIEVED and not was_achieved:
+        goal_achievement_celebrate(goal=updated, acting_user=acting_user)
+    return updated

@@ -1,21 +1,45 @@
 from django.urls import path
 
-from caseloads import views
+from caseloads import assessment_views, handout_views, plan_views, views
 
 app_name = "caseloads"
 
+RECORD = "patients/<int:patient_id>/"
+PLAN = f"{RECORD}plan/"
+
 urlpatterns = [
     path("caseload/", views.my_caseload, name="my-caseload"),
-    path("patients/<int:patient_id>/", views.patient_record, name="patient-record"),
-    path("patients/<int:patient_id>/timeline/", views.timeline, name="timeline"),
-    path(
-        "patients/<int:patient_id>/preferences/",
-        views.care_preferences_update,
-        name="care-preferences-update",
-    ),
-    path("patients/<int:patient_id>/plan/reviewed/", views.care_plan_reviewed, name="care-plan-reviewed"),
-    path("patients/<int:patient_id>/contacts/", views.contact_create, name="contact-create"),
-    path("patients/<int:patient_id>/entries/<slug:kind>/", views.entry_create, name="entry-create"),
+    path(RECORD, views.patient_record, name="patient-record"),
+    path(f"{RECORD}timeline/", views.timeline, name="timeline"),
+    path(f"{RECORD}preferences/", views.care_preferences_update, name="care-preferences-update"),
+    path(f"{RECORD}contacts/", views.contact_create, name="contact-create"),
+    path(f"{RECORD}entries/<slug:kind>/", views.entry_create, name="entry-create"),
+    path(f"{RECORD}supports/<int:support_id>/", views.support_update, name="support-update"),
+    path(f"{RECORD}supports/<int:support_id>/end/", views.support_end, name="support-end"),
+    path(f"{RECORD}care-team/", views.care_team_member_create, name="care-team-member-create"),
+    path(f"{RECORD}care-team/<int:member_id>/end/", views.care_team_member_end, name="care-team-member-end"),
+    # The care plan, co-created with the patient.
+    path(PLAN, plan_views.care_plan, name="care-plan"),
+    path(f"{PLAN}start/", plan_views.care_plan_start, name="care-plan-start"),
+    path(f"{PLAN}details/", plan_views.care_plan_details, name="care-plan-details"),
+    path(f"{PLAN}reviewed/", views.care_plan_reviewed, name="care-plan-reviewed"),
+    path(f"{PLAN}goals/", plan_views.goal_create, name="goal-create"),
+    path(f"{PLAN}goals/<int:goal_id>/", plan_views.goal_update, name="goal-update"),
+    path(f"{PLAN}goals/<int:goal_id>/move/", plan_views.goal_move, name="goal-move"),
+    path(f"{PLAN}goals/<int:goal_id>/steps/", plan_views.step_create, name="step-create"),
+    path(f"{PLAN}steps/<int:step_id>/done/", plan_views.step_mark, name="step-mark"),
+    path(f"{PLAN}versions/", plan_views.care_plan_versions, name="care-plan-versions"),
+    path(f"{PLAN}versions/<int:revision>/", plan_views.care_plan_version, name="care-plan-version"),
+    # "My Plan", the patient's own copy.
+    path(f"{PLAN}print/", handout_views.plan_handout, name="plan-handout"),
+    path(f"{PLAN}print.pdf", handout_views.plan_handout_pdf, name="plan-handout-pdf"),
+    path(f"{PLAN}print/handed-over/", handout_views.plan_handout_record, name="plan-handout-record"),
+    path(f"{PLAN}handouts/<int:handout_id>/", handout_views.plan_handout_copy, name="plan-handout-copy"),
+    # The stepwise assessment over the first 30 days.
+    path(f"{RECORD}assessment/", assessment_views.assessment, name="assessment"),
+    path(f"{RECORD}assessment/<slug:domain>/", assessment_views.assessment_domain, name="assessment-domain"),
+    path(f"{RECORD}assessment/<slug:domain>/goal/", assessment_views.assessment_goal, name="assessment-goal"),
+    path(f"{RECORD}assessment/<slug:domain>/step/", assessment_views.assessment_step, name="assessment-step"),
     path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
 ]

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.forms import Form
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.errors import DomainError
 from careplans.services import care_plan_review_record
 from caseloads.forms import CaseloadFilterForm
+from caseloads.pages import render_patient_page
 from caseloads.selectors import (
     PatientRecord,
     my_caseload_rows,
@@ -29,7 +29,7 @@ from caseloads.services import caseload_contact_log
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
 from engagement.services import check_in_record, life_event_record, success_moment_record
 from patients.forms import CarePreferencesForm, CommunitySupportForm
-from patients.services import access_event_record, community_support_add, patient_care_preferences_update
+from patients.services import community_support_add, patient_care_preferences_update
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
 
@@ -51,25 +51,22 @@ def _render_record(
     status: int = 200,
     **extra: Any,
 ) -> TemplateResponse:
-    """Render (part of) a patient record. The access event and the page are one unit: if the event
-    cannot be written, nothing is shown."""
-    with transaction.atomic():
-        access_event_record(
-            user=request.user,
-            patient=record.patient,
-            enrollment=record.enrollment,
-            route=request.path,
-            object_type="patient",
-            object_id=record.patient.pk,
-        )
-        context = {"record": record, **extra}
-        if record.can_change:
-            context.setdefault("contact_form", ContactForm(goals=record.goals))
-            context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
-            context.setdefault("preferences_form", _care_preferences_form(record))
-        response = TemplateResponse(request, template, context, status=status)
-        response.render()
-    return response
+    """Render (part of) a patient record, with its access event."""
+    context = {"record": record, **extra}
+    if record.can_change:
+        context.setdefault("contact_form", ContactForm(goals=record.goals))
+        context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
+        context.setdefault("preferences_form", _care_preferences_form(record))
+    return render_patient_page(
+        request,
+        template,
+        context,
+        patient=record.patient,
+        enrollment=record.enrollment,
+        object_type="patient",
+        object_id=record.patient.pk,
+        status=status,
+    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -294,3 +291,19 @@ def team_overview(request: HttpRequest) -> TemplateResponse:
 def program_overview(request: HttpRequest) -> TemplateResponse:
     overview = program_overview_for(user=request.user)
     return TemplateResponse(request, "caseloads/program_overview.html", {"overview": overview})
+
+
+def support_update(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
+    raise Http404
+
+
+def support_end(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
+    raise Http404
+
+
+def care_team_member_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    raise Http404
+
+
+def care_team_member_end(request: HttpRequest, patient_id: int, member_id: int) -> HttpResponse:
+    raise Http404

@@ -18,6 +18,7 @@ from engagement.models import (
     GoalProgress,
     LifeEvent,
     LifeEventSource,
+    SuccessKind,
     SuccessMoment,
 )
 from patients.models import CARE_STATUSES, Enrollment
@@ -233,3 +234,18 @@ def life_event_record(
     event.full_clean()
     event.save()
     return event
+
+
+@transaction.atomic
+def goal_achievement_celebrate(*, goal: Goal, acting_user: User) -> SuccessMoment:
+    """Put an achieved goal on the timeline as a success, in the person's own words."""
+    if goal.achieved_on is None:
+        raise DomainError("Only an achieved goal is celebrated.")
+    return success_moment_record(
+        enrollment=goal.care_plan.enrollment,
+        acting_user=acting_user,
+        occurred_on=goal.achieved_on,
+        kind=SuccessKind.STABILITY_INDEPENDENCE,
+        description=f"Achieved their goal: “{goal.patient_words}”",
+        goal_id=goal.pk,
+    )

@@ -1,11 +1,14 @@
 """Every URL is classified in config/routes.py, and behaves as its class says."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from careplans.models import Goal, GoalStatus, PlanHandout
 from config.routes import ROUTES, RouteAccess, access_of
+from tests.careplans.factories import CarePlanFactory, GoalFactory, StepFactory
+from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
 
 
 def _walk(patterns: list, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -62,12 +65,69 @@ def _request(client, url: str):
     return client.post(url) if response.status_code == 405 else response
 
 
-# Route parameters other than the patient, one valid value each.
-EXTRA_KWARGS = {"caseloads:entry-create": {"kind": "check-in"}}
+def _goal(enrollment) -> Goal:
+    plan = CarePlanFactory(enrollment=enrollment)
+    return GoalFactory(care_plan=plan, status=GoalStatus.ACTIVE)
+
+
+def _handout(enrollment) -> PlanHandout:
+    plan = CarePlanFactory(enrollment=enrollment)
+    return PlanHandout.objects.create(
+        care_plan=plan,
+        revision=plan.revision,
+        language="en",
+        handed_on=plan.started_on,
+        handed_by=plan.created_by,
+        content_html="<p>My Plan</p>",
+    )
+
+
+# Route parameters other than the patient: one valid value each, made for the enrolment under test.
+EXTRA_KWARGS: dict[str, Callable[[object], dict[str, object]]] = {
+    "caseloads:entry-create": lambda enrollment: {"kind": "check-in"},
+    "caseloads:support-update": lambda enrollment: {
+        "support_id": CommunitySupportFactory(patient=enrollment.patient).pk
+    },
+    "caseloads:support-end": lambda enrollment: {
+        "support_id": CommunitySupportFactory(patient=enrollment.patient).pk
+    },
+    "caseloads:care-team-member-end": lambda enrollment: {
+        "member_id": CareTeamMemberFactory(enrollment=enrollment).pk
+    },
+    "caseloads:goal-update": lambda enrollment: {"goal_id": _goal(enrollment).pk},
+    "caseloads:goal-move": lambda enrollment: {"goal_id": _goal(enrollment).pk},
+    "caseloads:step-create": lambda enrollment: {"goal_id": _goal(enrollment).pk},
+    "caseloads:step-mark": lambda enrollment: {"step_id": StepFactory(goal=_goal(enrollment)).pk},
+    "caseloads:care-plan-version": lambda enrollment: {"revision": 1},
+    "caseloads:plan-handout-copy": lambda enrollment: {"handout_id": _handout(enrollment).pk},
+    "caseloads:assessment-domain": lambda enrollment: {"domain": "housing"},
+    "caseloads:assessment-goal": lambda enrollment: {"domain": "housing"},
+    "caseloads:assessment-step": lambda enrollment: {"domain": "housing"},
+}
+
+# The same parameters for a patient that does not exist: any well-formed value.
+UNKNOWN_KWARGS = {
+    "kind": "check-in",
+    "support_id": 999_999_999,
+    "member_id": 999_999_999,
+    "goal_id": 999_999_999,
+    "step_id": 999_999_999,
+    "revision": 1,
+    "handout_id": 999_999_999,
+    "domain": "housing",
+}
 
 
 def _patient_kwargs(enrollment, name: str = "") -> dict[str, object]:
-    return {"patient_id": enrollment.patient_id, **EXTRA_KWARGS.get(name, {})}
+    extra = EXTRA_KWARGS.get(name)
+    return {"patient_id": enrollment.patient_id, **(extra(enrollment) if extra else {})}
+
+
+def _unknown_patient_kwargs(name: str) -> dict[str, object]:
+    pattern = next(path for route, path in ALL_ROUTES if route == name)
+    return {"patient_id": 999_999_999} | {
+        key: value for key, value in UNKNOWN_KWARGS.items() if f":{key}>" in pattern
+    }
 
 
 @pytest.mark.django_db
@@ -86,8 +146,7 @@ def test_patient_scoped_routes_hide_other_teams_patients(
 @pytest.mark.parametrize("name", PATIENT_SCOPED)
 def test_patient_scoped_routes_answer_404_for_unknown_patients(client, name: str, care_manager) -> None:
     client.force_login(care_manager)
-    kwargs = {"patient_id": 999_999_999, **EXTRA_KWARGS.get(name, {})}
-    assert _request(client, reverse(name, kwargs=kwargs)).status_code == 404
+    assert _request(client, reverse(name, kwargs=_unknown_patient_kwargs(name))).status_code == 404
 
 
 @pytest.mark.django_db

@@ -10,12 +10,14 @@ from factory.django import DjangoModelFactory
 from patients.models import (
     CareTeamMember,
     CareTeamRole,
+    CommunitySupport,
     Consent,
     ConsentKind,
     Enrollment,
     EnrollmentStatus,
     Patient,
     ReferralSource,
+    SupportKind,
 )
 from patients.services import PersonDetails, ReferralDetails
 from tests.accounts.factories import ProgramFactory, UserFactory
@@ -86,6 +88,17 @@ class CareTeamMemberFactory(DjangoModelFactory[CareTeamMember]):
     role = CareTeamRole.SOCIAL_WORKER
     is_primary = False
     started_on = factory.SelfAttribute("enrollment.referred_on")
+
+
+class CommunitySupportFactory(DjangoModelFactory[CommunitySupport]):
+    class Meta:
+        model = CommunitySupport
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = SupportKind.FAMILY
+    name = factory.Sequence(lambda n: f"Test Sister {n}")
+    relationship = "Sister"
+    phone = "555-0100"
 
 
 class ConsentFactory(DjangoModelFactory[Consent]):
