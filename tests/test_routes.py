@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from careplans.models import Goal, GoalStatus, PlanHandout
+from careplans.services import care_plan_start
 from config.routes import ROUTES, RouteAccess, access_of
 from tests.careplans.factories import CarePlanFactory, GoalFactory, StepFactory
 from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
@@ -65,6 +66,13 @@ def _request(client, url: str):
     return client.post(url) if response.status_code == 405 else response
 
 
+def _plan(enrollment) -> dict[str, object]:
+    """Start the enrolment's plan through the service (which keeps version 1); no route parameter."""
+    primary = enrollment.care_team.get(is_primary=True, ended_on__isnull=True).user
+    care_plan_start(enrollment=enrollment, acting_user=primary)
+    return {}
+
+
 def _goal(enrollment) -> Goal:
     plan = CarePlanFactory(enrollment=enrollment)
     return GoalFactory(care_plan=plan, status=GoalStatus.ACTIVE)
@@ -98,7 +106,13 @@ EXTRA_KWARGS: dict[str, Callable[[object], dict[str, object]]] = {
     "caseloads:goal-move": lambda enrollment: {"goal_id": _goal(enrollment).pk},
     "caseloads:step-create": lambda enrollment: {"goal_id": _goal(enrollment).pk},
     "caseloads:step-mark": lambda enrollment: {"step_id": StepFactory(goal=_goal(enrollment)).pk},
-    "caseloads:care-plan-version": lambda enrollment: {"revision": 1},
+    "caseloads:care-plan-details": _plan,
+    "caseloads:goal-create": _plan,
+    "caseloads:care-plan-versions": _plan,
+    "caseloads:care-plan-version": lambda enrollment: _plan(enrollment) | {"revision": 1},
+    "caseloads:plan-handout": _plan,
+    "caseloads:plan-handout-pdf": _plan,
+    "caseloads:plan-handout-record": _plan,
     "caseloads:plan-handout-copy": lambda enrollment: {"handout_id": _handout(enrollment).pk},
     "caseloads:assessment-domain": lambda enrollment: {"domain": "housing"},
     "caseloads:assessment-goal": lambda enrollment: {"domain": "housing"},
