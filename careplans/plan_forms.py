@@ -79,7 +79,7 @@ class StepForm(forms.Form):
     by when. Who does it is one choice, so a phone shows one list."""
 
     description = forms.CharField(
-        label="What", max_length=500, error_messages={"required": "Say what the step is."}
+        label="What needs doing", max_length=500, error_messages={"required": "Say what the step is."}
     )
     who = forms.ChoiceField(label="Who does it")
     due_on = forms.DateField(label="By when", required=False, widget=DATE)

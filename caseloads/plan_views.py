@@ -25,6 +25,8 @@ from caseloads.services import care_plan_goal_update
 from patients.selectors import care_team_of, community_supports_of
 
 PLAN_TEMPLATE = "caseloads/care_plan.html"
+# Many goal and step forms share the page: each has its own prefix, so field ids stay unique.
+NEW_GOAL = "new-goal"
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,14 @@ def _render_plan(
 
         def step_form_for(goal: Goal) -> StepForm:
             return bound.get(f"step-{goal.pk}") or StepForm(
-                first_name=person.first_name, members=members, supports=supports
+                first_name=person.first_name, members=members, supports=supports, prefix=f"step-{goal.pk}"
             )
 
     panels = [
         GoalPanel(
             goal=goal,
-            edit_form=bound.get(f"goal-{goal.pk}") or GoalForm(initial=_goal_initial(goal)),
+            edit_form=bound.get(f"goal-{goal.pk}")
+            or GoalForm(initial=_goal_initial(goal), prefix=f"goal-{goal.pk}"),
             step_form=step_form_for(goal),
             is_first=index == 0,
             is_last=index == len(open_goals) - 1,
@@ -97,7 +100,7 @@ def _render_plan(
         "plan": plan,
         "panels": panels,
         "closed_goals": [goal for goal in goals if goal.status not in OPEN_GOAL_STATUSES],
-        "add_goal_form": bound.get("add-goal") or GoalForm(adding=True),
+        "add_goal_form": bound.get("add-goal") or GoalForm(adding=True, prefix=NEW_GOAL),
         "start_form": bound.get("start") or CoCreationForm(),
         "details_form": bound.get("details")
         or (
@@ -177,7 +180,7 @@ def _rebased(form: Form, goal: Goal) -> Form:
     """The same input, now based on the goal's current version: saving again is a deliberate choice."""
     data = form.data.copy()
     data["version"] = str(goal.version)
-    rebased = type(form)(data)
+    rebased = type(form)(data, prefix=form.prefix)
     rebased.is_valid()
     return rebased
 
@@ -256,7 +259,7 @@ def goal_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         person,
         key="add-goal",
-        form=GoalForm(request.POST, adding=True),
+        form=GoalForm(request.POST, adding=True, prefix=NEW_GOAL),
         save=lambda arguments: plans.goal_add(
             care_plan=person.care_plan, acting_user=request.user, **arguments
         ),
@@ -271,7 +274,11 @@ def goal_update(request: HttpRequest, patient_id: int, goal_id: int) -> HttpResp
     Achieving it celebrates it on the timeline and asks what's next."""
     person = _plan_to_change(request, patient_id)
     goal = _goal_of(person, goal_id)
-    form: Form = GoalStatusForm(request.POST) if "quick" in request.POST else GoalForm(request.POST)
+    form: Form = (
+        GoalStatusForm(request.POST)
+        if "quick" in request.POST
+        else GoalForm(request.POST, prefix=f"goal-{goal.pk}")
+    )
     form.fields["version"].required = True
     return _change_plan(
         request,
@@ -318,6 +325,7 @@ def step_create(request: HttpRequest, patient_id: int, goal_id: int) -> HttpResp
         first_name=person.first_name,
         members=list(care_team_of(enrollment=person.enrollment)),
         supports=list(community_supports_of(patient=person.patient)),
+        prefix=f"step-{goal.pk}",
     )
     return _change_plan(
         request,

@@ -40,6 +40,18 @@ def add_goal(plan, user, words: str, **fields) -> Goal:
     )
 
 
+def prefixed(prefix: str, data: dict[str, object]) -> dict[str, object]:
+    return {f"{prefix}-{name}": value for name, value in data.items()}
+
+
+def new_goal(**data) -> dict[str, object]:
+    return prefixed("new-goal", data)
+
+
+def step(goal: Goal, **data) -> dict[str, object]:
+    return prefixed(f"step-{goal.pk}", data)
+
+
 def goal_post(goal: Goal, **changes) -> dict[str, object]:
     data = {
         "patient_words": goal.patient_words,
@@ -50,7 +62,7 @@ def goal_post(goal: Goal, **changes) -> dict[str, object]:
         "target_on": goal.target_on or "",
         "version": goal.version,
     }
-    return data | changes
+    return prefixed(f"goal-{goal.pk}", data | changes)
 
 
 def test_the_page_shows_goals_in_the_persons_order_and_records_the_view(
@@ -86,12 +98,14 @@ def test_a_goal_is_added_in_place_in_the_persons_words(client, care_manager, enr
     client.force_login(care_manager)
     response = client.post(
         url("goal-create", enrollment),
-        {
-            "patient_words": "Stop ending up in the ER",
-            "life_domain": "health",
-            "status": "active",
-            "why_it_matters": "I miss work",
-        },
+        new_goal(
+            **{
+                "patient_words": "Stop ending up in the ER",
+                "life_domain": "health",
+                "status": "active",
+                "why_it_matters": "I miss work",
+            }
+        ),
         headers=HTMX,
     )
     assert response.status_code == 200
@@ -108,7 +122,7 @@ def test_an_empty_goal_shows_a_message_and_stores_nothing(client, care_manager, 
     client.force_login(care_manager)
     response = client.post(
         url("goal-create", enrollment),
-        {"patient_words": "   ", "life_domain": "health", "status": "active"},
+        new_goal(**{"patient_words": "   ", "life_domain": "health", "status": "active"}),
         headers=HTMX,
     )
     assert response.status_code == 422
@@ -194,11 +208,11 @@ def test_steps_say_who_does_what_by_when(client, care_manager, enrollment, plan)
 
     client.post(
         url("step-create", enrollment, goal.pk),
-        {"description": "Fill in the housing form", "who": "patient", "due_on": due},
+        step(goal, **{"description": "Fill in the housing form", "who": "patient", "due_on": due}),
     )
     response = client.post(
         url("step-create", enrollment, goal.pk),
-        {"description": "Drive to the viewing", "who": f"support:{sister.pk}"},
+        step(goal, **{"description": "Drive to the viewing", "who": f"support:{sister.pk}"}),
         headers=HTMX,
     )
 
@@ -227,7 +241,7 @@ def test_a_step_due_before_today_on_a_closed_goal_shows_a_message_and_stores_not
 
     response = client.post(
         url("step-create", enrollment, goal.pk),
-        {"description": "Call him", "who": "patient", "due_on": yesterday},
+        step(goal, **{"description": "Call him", "who": "patient", "due_on": yesterday}),
     )
 
     assert response.status_code == 422
@@ -241,7 +255,7 @@ def test_a_step_due_before_today_shows_a_message(client, care_manager, enrollmen
     yesterday = enrollment.program.today() - datetime.timedelta(days=1)
     response = client.post(
         url("step-create", enrollment, goal.pk),
-        {"description": "Call him", "who": "patient", "due_on": yesterday},
+        step(goal, **{"description": "Call him", "who": "patient", "due_on": yesterday}),
         headers=HTMX,
     )
     assert response.status_code == 422
@@ -272,7 +286,8 @@ def test_people_who_may_only_read_cannot_change_the_plan(
     client.force_login(request.getfixturevalue(persona))
     assert client.get(url("care-plan", enrollment)).status_code == 200
     response = client.post(
-        url("goal-create", enrollment), {"patient_words": "x", "life_domain": "health", "status": "active"}
+        url("goal-create", enrollment),
+        new_goal(**{"patient_words": "x", "life_domain": "health", "status": "active"}),
     )
     assert response.status_code == 403
     assert Goal.objects.exists() is False
