@@ -177,6 +177,8 @@ def care_plan_start(
     on = on or enrollment.program.today()
     if on > enrollment.program.today():
         raise DomainError("The plan cannot start in the future.")
+    if on < enrollment.referred_on:
+        raise DomainError("The plan cannot start before the person was referred.")
     plan = CarePlan(
         enrollment=enrollment,
         status=CarePlanStatus.ACTIVE,
