@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from careplans import services as plans
+from careplans.forms import CoCreationForm, GoalForm, GoalStatusForm, StepForm
 from careplans.models import CarePlanVersion, Goal, GoalStatus, Step
-from careplans.plan_forms import CoCreationForm, GoalForm, GoalStatusForm, StepForm
 from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of, versions_of
 from careplans.services import GoalEditConflict
 from caseloads.pages import PatientInCare, patient_in_care_for, patient_to_change, render_patient_page
