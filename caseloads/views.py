@@ -28,8 +28,22 @@ from caseloads.selectors import (
 from caseloads.services import caseload_contact_log
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
 from engagement.services import check_in_record, life_event_record, success_moment_record
-from patients.forms import CarePreferencesForm, CommunitySupportForm
-from patients.services import community_support_add, patient_care_preferences_update
+from patients.forms import (
+    CarePreferencesForm,
+    CareTeamMemberEndForm,
+    CareTeamMemberForm,
+    CommunitySupportEndForm,
+    CommunitySupportForm,
+)
+from patients.models import CareTeamMember, CommunitySupport
+from patients.services import (
+    care_team_member_add,
+    community_support_add,
+    community_support_end,
+    community_support_update,
+    patient_care_preferences_update,
+)
+from patients.services import care_team_member_end as care_team_member_end_service
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
 
@@ -57,6 +71,7 @@ def _render_record(
         context.setdefault("contact_form", ContactForm(goals=record.goals))
         context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
         context.setdefault("preferences_form", _care_preferences_form(record))
+    context.setdefault("team_card", _care_team_card(record))
     return render_patient_page(
         request,
         template,
@@ -191,7 +206,8 @@ def care_plan_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("caseloads:patient-record", patient_id=patient_id)
     if not request.htmx:
         messages.success(request, "Plan reviewed with the patient today.")
-        return redirect("caseloads:patient-record", patient_id=patient_id)
+        back_to = "caseloads:care-plan" if request.POST.get("from") == "plan" else "caseloads:patient-record"
+        return redirect(back_to, patient_id=patient_id)
     refreshed = patient_record_for(user=request.user, patient_id=patient_id)
     return _render_record(request, refreshed, template=f"{RECORD_TEMPLATE}#goals", reviewed=True)
 
@@ -293,17 +309,177 @@ def program_overview(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "caseloads/program_overview.html", {"overview": overview})
 
 
+@dataclass(frozen=True)
+class SupportRow:
+    support: CommunitySupport
+    edit_form: Form | None = None
+    end_form: Form | None = None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: CareTeamMember
+    # None for the primary care manager, who changes by a transfer, unless it carries a refusal.
+    end_form: Form | None = None
+
+
+@dataclass(frozen=True)
+class CareTeamCard:
+    """The care-team card: each person with the forms that change them (none for read-only viewers)."""
+
+    members: list[MemberRow]
+    supports: list[SupportRow]
+    add_form: Form | None = None
+    saved_message: str = ""
+
+
+def _support_form(support: CommunitySupport, data: Any = None) -> CommunitySupportForm:
+    initial = model_to_dict(support, fields=CommunitySupportForm.Meta.fields)
+    return CommunitySupportForm(data, initial=initial, prefix=f"support-{support.pk}")
+
+
+def _support_end_form(support: CommunitySupport, data: Any = None) -> CommunitySupportEndForm:
+    return CommunitySupportEndForm(data, prefix=f"support-{support.pk}-end")
+
+
+def _member_end_form(member: CareTeamMember, data: Any = None) -> CareTeamMemberEndForm:
+    return CareTeamMemberEndForm(data, prefix=f"member-{member.pk}-end")
+
+
+def _member_form(record: PatientRecord, data: Any = None) -> CareTeamMemberForm:
+    if record.enrollment is None:
+        raise Http404
+    return CareTeamMemberForm(
+        data,
+        program_id=record.enrollment.program_id,
+        current_user_ids=[member.user_id for member in record.care_team if member.user_id is not None],
+        prefix="member-new",
+    )
+
+
+def _care_team_card(
+    record: PatientRecord, *, posted: Form | None = None, saved_message: str = ""
+) -> CareTeamCard:
+    """The card's rows; `posted` (a refused form) takes the place of the blank form with its prefix."""
+    if not record.can_change:
+        return CareTeamCard(
+            members=[MemberRow(member) for member in record.care_team],
+            supports=[SupportRow(support) for support in record.community_supports],
+        )
+
+    def pick(blank: Form) -> Form:
+        return posted if posted is not None and posted.prefix == blank.prefix else blank
+
+    members: list[MemberRow] = []
+    for member in record.care_team:
+        end_form = pick(_member_end_form(member))
+        members.append(MemberRow(member, None if member.is_primary and end_form is not posted else end_form))
+    return CareTeamCard(
+        members=members,
+        supports=[
+            SupportRow(support, pick(_support_form(support)), pick(_support_end_form(support)))
+            for support in record.community_supports
+        ],
+        add_form=pick(_member_form(record)),
+        saved_message=saved_message,
+    )
+
+
+def _support_of(record: PatientRecord, support_id: int) -> CommunitySupport:
+    """A support on this record; another patient's, or one no longer involved, is not found."""
+    for support in record.community_supports:
+        if support.pk == support_id:
+            return support
+    raise Http404
+
+
+def _member_of(record: PatientRecord, member_id: int) -> CareTeamMember:
+    """A current member of this record's care team; anyone else is not found."""
+    for member in record.care_team:
+        if member.pk == member_id:
+            return member
+    raise Http404
+
+
+def _change_care_team(
+    request: HttpRequest,
+    record: PatientRecord,
+    *,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    saved_message: str,
+) -> HttpResponse:
+    """A change posted from the care-team card: htmx gets the refreshed card, or the card with the form."""
+    return _change_from_record(
+        request,
+        record,
+        form=form,
+        save=save,
+        refused=("care-team", {"team_card": _care_team_card(record, posted=form)}),
+        saved=lambda refreshed: (
+            "care-team",
+            {"team_card": _care_team_card(refreshed, saved_message=saved_message)},
+        ),
+        saved_message=saved_message,
+    )
+
+
+@require_POST
 def support_update(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
-    raise Http404
+    """Edit a community support's details in place on the care-team card."""
+    record = _record_to_change(request, patient_id)
+    support = _support_of(record, support_id)
+    return _change_care_team(
+        request,
+        record,
+        form=_support_form(support, request.POST),
+        save=lambda arguments: community_support_update(
+            support=support, acting_user=request.user, **arguments
+        ),
+        saved_message="Support details saved.",
+    )
 
 
+@require_POST
 def support_end(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
-    raise Http404
+    """They are no longer involved: the support leaves the card; the row is kept."""
+    record = _record_to_change(request, patient_id)
+    support = _support_of(record, support_id)
+    return _change_care_team(
+        request,
+        record,
+        form=_support_end_form(support, request.POST),
+        save=lambda arguments: community_support_end(support=support, acting_user=request.user, **arguments),
+        saved_message="Marked as no longer involved.",
+    )
 
 
+@require_POST
 def care_team_member_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    raise Http404
+    """Add a Tandem colleague from the program, or someone outside Tandem, to the care team."""
+    record = _record_to_change(request, patient_id)
+    return _change_care_team(
+        request,
+        record,
+        form=_member_form(record, request.POST),
+        save=lambda arguments: care_team_member_add(
+            enrollment=record.enrollment, acting_user=request.user, **arguments
+        ),
+        saved_message="Added to the care team.",
+    )
 
 
+@require_POST
 def care_team_member_end(request: HttpRequest, patient_id: int, member_id: int) -> HttpResponse:
-    raise Http404
+    """Take someone off the care team. The primary care manager is refused: that is a transfer."""
+    record = _record_to_change(request, patient_id)
+    member = _member_of(record, member_id)
+    return _change_care_team(
+        request,
+        record,
+        form=_member_end_form(member, request.POST),
+        save=lambda arguments: care_team_member_end_service(
+            member=member, acting_user=request.user, **arguments
+        ),
+        saved_message="Taken off the care team.",
+    )

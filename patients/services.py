@@ -10,6 +10,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from accounts.errors import DomainError
 from accounts.models import Program, Role, TeamMembership, User
@@ -447,12 +448,11 @@ def community_support_add(
     """Add someone who helps: family, a sponsor, a church group. Involving them needs the person's consent."""
     if not name.strip():
         raise DomainError("Give the name of the person or group.")
-    if is_trusted_to_involve and consent_to_contact_on is None:
-        raise DomainError("Record the day the person agreed that we may involve them.")
-    if consent_to_contact_on is not None and consent_to_contact_on > patient.program.local_date(
-        timezone.now()
-    ):
-        raise DomainError("The day of consent is in the future.")
+    _require_consent_to_involve(
+        patient=patient,
+        is_trusted_to_involve=is_trusted_to_involve,
+        consent_to_contact_on=consent_to_contact_on,
+    )
     support = CommunitySupport(
         patient=patient,
         kind=kind,
@@ -466,4 +466,80 @@ def community_support_add(
     )
     _save(support)
     logger.info("community_support_added patient=%s support=%s", patient.pk, support.pk)
+    return support
+
+
+COMMUNITY_SUPPORT_FIELDS = (
+    "kind",
+    "name",
+    "relationship",
+    "phone",
+    "email",
+    "notes",
+    "is_trusted_to_involve",
+    "consent_to_contact_on",
+)
+
+
+def _require_consent_to_involve(
+    *, patient: Patient, is_trusted_to_involve: bool, consent_to_contact_on: datetime.date | None
+) -> None:
+    if is_trusted_to_involve and consent_to_contact_on is None:
+        raise DomainError("Record the day the person agreed that we may involve them.")
+    if consent_to_contact_on is not None and consent_to_contact_on > patient.program.today():
+        raise DomainError("The day of consent is in the future.")
+
+
+def _lock_support(support: CommunitySupport) -> CommunitySupport:
+    # The patient's program comes along for its time zone (the consent day and the end day).
+    return (
+        CommunitySupport.objects.select_for_update(of=("self",))
+        .select_related("patient__program")
+        .get(pk=support.pk)
+    )
+
+
+@transaction.atomic
+def community_support_update(
+    *, support: CommunitySupport, acting_user: User, **fields: object
+) -> CommunitySupport:
+    """Change a support's details. Only the fields in COMMUNITY_SUPPORT_FIELDS can change here, and
+    only while they are involved; marking them trusted to involve needs the day the person agreed."""
+    unknown = set(fields) - set(COMMUNITY_SUPPORT_FIELDS)
+    if unknown:
+        raise DomainError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    support = _lock_support(support)
+    if not support.is_active:
+        raise DomainError(f"{support.name} is no longer involved. Add them again if they are back.")
+    for name, value in fields.items():
+        setattr(support, name, value.strip() if isinstance(value, str) else value)
+    if not support.name:
+        raise DomainError("Give the name of the person or group.")
+    _require_consent_to_involve(
+        patient=support.patient,
+        is_trusted_to_involve=support.is_trusted_to_involve,
+        consent_to_contact_on=support.consent_to_contact_on,
+    )
+    _save(support, update_fields=list(fields))
+    logger.info("community_support_updated patient=%s support=%s", support.patient_id, support.pk)
+    return support
+
+
+@transaction.atomic
+def community_support_end(
+    *, support: CommunitySupport, acting_user: User, reason: str = ""
+) -> CommunitySupport:
+    """They are no longer involved. The row stays, with the day and the reason added to its notes, and
+    leaves the record's list. It is no longer trusted to involve; the day consent was given is kept."""
+    support = _lock_support(support)
+    if not support.is_active:
+        raise DomainError(f"{support.name} is already marked as no longer involved.")
+    today = support.patient.program.today()
+    ending = f"No longer involved from {format_date(today, 'j M Y')}"
+    ending += f": {reason.strip()}" if reason.strip() else "."
+    support.notes = f"{support.notes}\n{ending}" if support.notes else ending
+    support.is_active = False
+    support.is_trusted_to_involve = False
+    _save(support, update_fields=["is_active", "is_trusted_to_involve", "notes"])
+    logger.info("community_support_ended patient=%s support=%s", support.patient_id, support.pk)
     return support
