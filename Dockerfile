@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Pango and a font for the "My Plan" PDFs (WeasyPrint); the slim image has neither.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them.
 # pyproject.toml declares no packages: this installs the pinned dependencies; the code runs from /app.
 COPY pyproject.toml constraints.txt README.md ./

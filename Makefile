@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3 python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: install chromium test-tools demo run worker beat test test-fast lint format migrate seed check-deploy
+.PHONY: install chromium pdf-libs test-tools demo run worker beat test test-fast lint format migrate seed check-deploy
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Tandem needs Python 3.12 or newer. Install it (for example: pyenv install 3.12) and run make again."; exit 1; }
@@ -26,7 +26,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# The demo runs without Pango too; only the handout PDF needs it.
 demo: seed
+	-@$(MAKE) --no-print-directory pdf-libs
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 run: migrate
@@ -48,6 +50,16 @@ chromium:
 	    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'."; exit 1; \
 	  fi; }
 
+# "My Plan" PDFs are made by WeasyPrint, which needs Pango from the system; install it when missing.
+pdf-libs: install
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Pango for the handout PDFs"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else \
+	    echo "Handout PDFs need Pango: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0'."; exit 1; \
+	  fi; }
+
 # axe-core (npm) is injected into pages by the accessibility tests.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "The accessibility tests need Node.js and npm: run 'apt-get install -y nodejs npm'."; exit 1; }
@@ -56,10 +68,10 @@ node_modules/.installed: package.json package-lock.json
 
 test-tools: node_modules/.installed
 
-test: install chromium test-tools
+test: install chromium pdf-libs test-tools
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-test-fast: install chromium test-tools
+test-fast: install chromium pdf-libs test-tools
 	$(VENV)/bin/pytest -n 2 --dist loadfile --reuse-db
 
 lint: install

