@@ -57,8 +57,8 @@ class GoalEditConflict(DomainError):
         at = timezone.localtime(goal.updated_at)
         when = f"{at:%H:%M} on {at.day} {at:%b}"
         super().__init__(
-            f"{who} changed this goal at {when}, while you were editing it. Their version is shown "
-            "below and your changes are still in the form: check both, then save again."
+            f"{who} changed this goal at {when}, while you were editing it. Their version is "
+            "saved and yours is still in the form: compare the two, then save again."
         )
         self.goal = goal
 

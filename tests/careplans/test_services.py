@@ -163,7 +163,9 @@ class TestCarePlanStart:
         assert _refused(refusal) == "The plan cannot start in the future."
         assert CarePlan.objects.filter(enrollment=enrollment).exists() is False
 
-    def test_a_plan_cannot_start_before_the_referral(self, enrollment: Enrollment, care_manager: User) -> None:
+    def test_a_plan_cannot_start_before_the_referral(
+        self, enrollment: Enrollment, care_manager: User
+    ) -> None:
         with pytest.raises(DomainError) as refusal:
             care_plan_start(enrollment=enrollment, acting_user=care_manager, on=enrollment.referred_on - DAY)
 
@@ -414,8 +416,7 @@ class TestGoalUpdate:
         assert who  # the factory gives every user a name
         assert conflict.value.message == (
             f"{who} changed this goal at 14:30 on {moment.day} {moment:%b}, while you were editing it. "
-            "Their version is shown below and your changes are still in the form: "
-            "check both, then save again."
+            "Their version is saved and yours is still in the form: compare the two, then save again."
         )
         assert conflict.value.goal.patient_words == "I want a flat near my sister"
         assert conflict.value.goal.version == 2
