@@ -50,17 +50,44 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
+def axe_phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A phone context that lets a test inject axe-core. Tandem's CSP blocks injected scripts, as it should;
+    every other browser test keeps it enforced."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def sign_in(context: BrowserContext, live_server, user) -> Page:
+    """A new page in `context`, signed in as `user` (by session cookie, without the sign-in form)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context.new_page()
+
+
+@pytest.fixture
 def signed_in_page(phone: BrowserContext, live_server):
     """A phone-sized page signed in as the user given: `signed_in_page(user)`."""
+    return lambda user: sign_in(phone, live_server, user)
 
-    def sign_in(user) -> Page:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        phone.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        return phone.new_page()
 
-    return sign_in
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (needs a context from axe_phone)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test-tools` (npm ci).")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in violations
+        if violation["impact"] in BLOCKING
+    ]
 
 
 def screenshot(page: Page, name: str) -> None:

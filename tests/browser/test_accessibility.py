@@ -1,42 +1,21 @@
 """axe-core finds no serious or critical accessibility problem on any page, at phone size."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import BrowserContext
 
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import screenshot, serious_violations
 from tests.careplans.factories import CarePlanFactory, GoalFactory
 from tests.caseloads.factories import CaseloadStatusFactory
 from tests.engagement.factories import CheckInFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = ("serious", "critical")
-
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[BrowserContext]:
-    """A phone context that lets the test inject axe. Tandem's CSP blocks injected scripts, as it should;
-    the other browser tests keep it enforced."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    yield context
-    context.close()
-
-
-def serious_violations(page) -> list[str]:
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `make test-tools` (npm ci).")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in violations
-        if violation["impact"] in BLOCKING
-    ]
+def phone(axe_phone: BrowserContext) -> BrowserContext:
+    """signed_in_page opens its pages in a context that lets axe be injected."""
+    return axe_phone
 
 
 def test_sign_in_page(phone, live_server) -> None:

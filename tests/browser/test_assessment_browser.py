@@ -1,23 +1,17 @@
 """On a phone, by keyboard: a care manager records the housing part of the assessment, sees it counted,
 and turns the need into a goal in one action, without a page reload. axe finds nothing serious."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Page
 
 from careplans.models import AssessmentDomain, Goal
 from careplans.services import assessment_domain_record
-from tests.browser.conftest import PHONE, has_no_sideways_scroll, screenshot
+from tests.browser.conftest import has_no_sideways_scroll, screenshot, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = ("serious", "critical")
 
 
 def focused_id(page: Page) -> str:
@@ -80,28 +74,8 @@ def test_record_housing_and_turn_the_need_into_a_goal_on_a_phone_by_keyboard(
     assert has_no_sideways_scroll(page)
 
 
-@pytest.fixture
-def phone_for_axe(browser: Browser) -> Iterator[BrowserContext]:
-    """A phone context that lets the test inject axe. Tandem's CSP blocks injected scripts, as it should."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    yield context
-    context.close()
-
-
-def serious_violations(page: Page) -> list[str]:
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `make test-tools` (npm ci).")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in violations
-        if violation["impact"] in BLOCKING
-    ]
-
-
 def test_no_serious_accessibility_problem_with_domain_forms_open(
-    phone_for_axe, live_server, care_manager, enrollment
+    axe_phone, live_server, care_manager, enrollment
 ) -> None:
     assessment_domain_record(
         enrollment=enrollment,
@@ -113,8 +87,8 @@ def test_no_serious_accessibility_problem_with_domain_forms_open(
     client = Client()
     client.force_login(care_manager)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    phone_for_axe.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = phone_for_axe.new_page()
+    axe_phone.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = axe_phone.new_page()
     page.goto(f"{live_server.url}{reverse('caseloads:assessment', args=[enrollment.patient_id])}")
 
     page.locator("#domain-housing > summary").click()

@@ -1,14 +1,11 @@
 """On a phone, a care manager corrects a support's phone number in place on the care-team card."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import BrowserContext
 
 from patients.models import CommunitySupport
-from tests.browser.conftest import PHONE, has_no_sideways_scroll, screenshot
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.conftest import has_no_sideways_scroll, screenshot, serious_violations
 from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,12 +38,10 @@ def test_a_supports_phone_is_edited_in_place_on_a_phone(
 
 class TestWithAxe:
     @pytest.fixture
-    def phone(self, browser: Browser) -> Iterator[BrowserContext]:
-        """As in test_accessibility: a phone context that lets the test inject axe past Tandem's CSP.
-        The test above keeps the CSP enforced."""
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-        yield context
-        context.close()
+    def phone(self, axe_phone: BrowserContext) -> BrowserContext:
+        """signed_in_page opens its pages in a context that lets axe be injected; the test above keeps
+        the CSP enforced."""
+        return axe_phone
 
     def test_the_care_team_card_with_every_form_open_fits_and_passes_axe(
         self, signed_in_page, live_server, care_manager, care_manager_same_team, enrollment

@@ -1,50 +1,16 @@
 """The "My Plan" handout at phone size: readable, printable, downloadable, and recorded when handed over."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 
 from careplans.models import GoalStatus, PlanHandout, StepOwner
-from tests.browser.conftest import PHONE, has_no_sideways_scroll, screenshot
+from tests.browser.conftest import has_no_sideways_scroll, screenshot, serious_violations, sign_in
 from tests.careplans.factories import CarePlanFactory, GoalFactory, StepFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = ("serious", "critical")
-
-
-@pytest.fixture
-def phone_for_axe(browser: Browser) -> Iterator[BrowserContext]:
-    """A phone context that lets the test inject axe: Tandem's CSP blocks injected scripts, as it should."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    yield context
-    context.close()
-
-
-def serious_violations(page: Page) -> list[str]:
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `make test-tools` (npm ci).")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in violations
-        if violation["impact"] in BLOCKING
-    ]
-
-
-def sign_in(context: BrowserContext, live_server, user) -> Page:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return context.new_page()
 
 
 @pytest.fixture
@@ -111,17 +77,17 @@ def test_printing_the_page_prints_the_handout_alone(signed_in_page, live_server,
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_handout_has_no_serious_accessibility_problems(
-    phone_for_axe, live_server, care_manager, plan, lang
+    axe_phone, live_server, care_manager, plan, lang
 ) -> None:
-    page = sign_in(phone_for_axe, live_server, care_manager)
+    page = sign_in(axe_phone, live_server, care_manager)
     page.goto(handout_url(live_server, plan, lang))
     assert serious_violations(page) == []
 
 
 def test_a_kept_copy_has_no_serious_accessibility_problems(
-    phone_for_axe, live_server, care_manager, plan
+    axe_phone, live_server, care_manager, plan
 ) -> None:
-    page = sign_in(phone_for_axe, live_server, care_manager)
+    page = sign_in(axe_phone, live_server, care_manager)
     page.goto(handout_url(live_server, plan, "es"))
     page.get_by_role("button", name="Handed over today").click()
     page.get_by_text("Copies handed over").click()
