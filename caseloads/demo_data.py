@@ -2635,9 +2635,12 @@ class DemoGenerator:
             referred_by_id=referred_by,
             status=status,
             outcome_note={
-                "connected": "First appointment kept.",
-                "not_connected": "Did not go; may retry.",
+                "delivered": "First appointment kept.",
+                "could_not_contact": "Could not reach them; may retry.",
             }.get(status, ""),
+            status_changed_on=closed_on or day,
+            reason_code="no_response" if status == ReferralOutStatus.COULD_NOT_CONTACT else "",
+            follow_up_on=day + datetime.timedelta(days=14) if closed_on is None else None,
             closed_on=closed_on,
         )
 
@@ -2910,7 +2913,7 @@ CARE_REFERRAL_CATEGORIES = (
 REFERRAL_OUT_STATUS_CHOICE = Weighted(
     [
         (ReferralOutStatus.SENT, 30),
-        (ReferralOutStatus.CONNECTED, 50),
-        (ReferralOutStatus.NOT_CONNECTED, 20),
+        (ReferralOutStatus.DELIVERED, 50),
+        (ReferralOutStatus.COULD_NOT_CONTACT, 20),
     ]
 )

@@ -606,7 +606,11 @@ class CommunityResource(models.Model):
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=30, choices=ResourceCategory.choices)
     description = models.TextField(blank=True)
+    eligibility_notes = models.TextField("who it is for", blank=True)
+    # The languages the service is offered in, as people write them ("English, Spanish, Haitian Creole").
+    languages = models.CharField(max_length=300, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
     address = models.CharField(max_length=300, blank=True)
     website = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -625,9 +629,50 @@ class CommunityResource(models.Model):
 
 
 class ReferralOutStatus(models.TextChoices):
-    SENT = "sent", "Referral made"
-    CONNECTED = "connected", "Connected"
-    NOT_CONNECTED = "not_connected", "Did not connect"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Service delivered"
+    DECLINED = "declined", "Declined"
+    COULD_NOT_CONTACT = "could_not_contact", "Couldn't contact"
+
+
+# Where a referral out may go next. Delivered, declined and couldn't-contact close it.
+REFERRAL_OUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralOutStatus.SENT: frozenset(
+        {
+            ReferralOutStatus.ACCEPTED,
+            ReferralOutStatus.IN_PROGRESS,
+            ReferralOutStatus.DELIVERED,
+            ReferralOutStatus.DECLINED,
+            ReferralOutStatus.COULD_NOT_CONTACT,
+        }
+    ),
+    ReferralOutStatus.ACCEPTED: frozenset(
+        {ReferralOutStatus.IN_PROGRESS, ReferralOutStatus.DELIVERED, ReferralOutStatus.DECLINED}
+    ),
+    ReferralOutStatus.IN_PROGRESS: frozenset({ReferralOutStatus.DELIVERED, ReferralOutStatus.DECLINED}),
+    ReferralOutStatus.DELIVERED: frozenset(),
+    ReferralOutStatus.DECLINED: frozenset(),
+    ReferralOutStatus.COULD_NOT_CONTACT: frozenset({ReferralOutStatus.SENT}),
+}
+CLOSED_REFERRAL_OUT_STATUSES = frozenset(
+    {ReferralOutStatus.DELIVERED, ReferralOutStatus.DECLINED, ReferralOutStatus.COULD_NOT_CONTACT}
+)
+
+
+class ReferralOutReason(models.TextChoices):
+    """Why a referral out ended without the service, or why it was made, in a few coded words."""
+
+    NONE = "", "No reason recorded"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    WAITLIST = "waitlist", "Waiting list too long"
+    PERSON_DECLINED = "person_declined", "The person decided against it"
+    NO_TRANSPORT = "no_transport", "No way to get there"
+    LANGUAGE = "language", "Language not offered"
+    COST = "cost", "Cost"
+    NO_RESPONSE = "no_response", "The service did not respond"
+    OTHER = "other", "Other"
 
 
 @pghistory.track()
@@ -642,7 +687,11 @@ class ReferralOut(models.Model):
     status = models.CharField(
         max_length=20, choices=ReferralOutStatus.choices, default=ReferralOutStatus.SENT
     )
+    status_changed_on = models.DateField(null=True, blank=True)
+    reason_code = models.CharField(max_length=20, choices=ReferralOutReason.choices, blank=True)
     outcome_note = models.TextField(blank=True)
+    # When the care manager checks whether the person got the service; overdue ones show on the caseload.
+    follow_up_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -655,10 +704,53 @@ class ReferralOut(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("referred_on")),
                 name="referral_out_dates_in_order",
             ),
+            models.CheckConstraint(
+                condition=Q(reason_code__in=ReferralOutReason.values), name="referral_out_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["delivered", "declined", "could_not_contact"], closed_on__isnull=False
+                )
+                | (~Q(status__in=["delivered", "declined", "could_not_contact"]) & Q(closed_on__isnull=True)),
+                name="referral_out_closed_has_date",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "follow_up_on"])]
 
     def __str__(self) -> str:
         return f"Referral to {self.resource}"
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV file"
+    FHIR_BUNDLE = "fhir_bundle", "FHIR R4 Bundle (JSON)"
+
+
+@pghistory.track()
+class ReferralImport(models.Model):
+    """An uploaded file of referrals, kept between its preview and the import the admin chooses."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referral_imports")
+    format = models.CharField(max_length=20, choices=ImportFormat.choices)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=ImportFormat.values), name="referral_import_format_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_format_display()})"
 
 
 class AccessAction(models.TextChoices):
