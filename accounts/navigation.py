@@ -14,9 +14,13 @@ class NavigationLink:
 
 
 _LINKS_BY_ROLE: dict[str, tuple[tuple[str, str], ...]] = {
-    Role.CARE_MANAGER: (("My caseload", "caseloads:my-caseload"),),
-    Role.SUPERVISOR: (("Team caseloads", "caseloads:team-overview"),),
-    Role.PROGRAM_ADMIN: (("Referrals", "patients:referral-queue"), ("Program", "caseloads:program-overview")),
+    Role.CARE_MANAGER: (("My caseload", "caseloads:my-caseload"), ("Resources", "patients:resources")),
+    Role.SUPERVISOR: (("Team caseloads", "caseloads:team-overview"), ("Resources", "patients:resources")),
+    Role.PROGRAM_ADMIN: (
+        ("Referrals", "patients:referral-queue"),
+        ("Resources", "patients:resources"),
+        ("Program", "caseloads:program-overview"),
+    ),
     Role.PROGRAM_LEAD: (("Program", "caseloads:program-overview"),),
 }
 

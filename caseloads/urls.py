@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caseloads import assessment_views, handout_views, plan_views, views
+from caseloads import assessment_views, handout_views, intake_views, plan_views, views
 
 app_name = "caseloads"
 
@@ -40,6 +40,14 @@ urlpatterns = [
     path(f"{RECORD}assessment/<slug:domain>/", assessment_views.assessment_domain, name="assessment-domain"),
     path(f"{RECORD}assessment/<slug:domain>/goal/", assessment_views.assessment_goal, name="assessment-goal"),
     path(f"{RECORD}assessment/<slug:domain>/step/", assessment_views.assessment_step, name="assessment-step"),
+    # Intake: screening a referral for fit; referrals out to other services.
+    path(f"{RECORD}screening/", intake_views.screening, name="screening"),
+    path(f"{RECORD}referrals-out/", intake_views.referral_out_create, name="referral-out-create"),
+    path(
+        f"{RECORD}referrals-out/<int:referral_out_id>/",
+        intake_views.referral_out_update,
+        name="referral-out-update",
+    ),
     path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
 ]

@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from careplans.models import Goal, GoalStatus, PlanHandout
 from careplans.services import care_plan_start
 from config.routes import ROUTES, RouteAccess, access_of
+from patients.models import CommunityResource, ReferralOut, ResourceCategory
+from patients.services import referral_out_create
 from tests.careplans.factories import CarePlanFactory, GoalFactory, StepFactory
 from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
 
@@ -43,9 +45,16 @@ def test_registry_names_only_routes_that_exist() -> None:
     ),
 )
 def test_signed_in_routes_send_anonymous_visitors_to_sign_in(client, name: str) -> None:
-    response = client.get(reverse(name))
+    response = client.get(reverse(name, kwargs=SIGNED_IN_KWARGS.get(name)))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# Parameters of signed-in routes that are not about one patient: any well-formed value.
+SIGNED_IN_KWARGS = {
+    "patients:referral-import-preview": {"import_id": 1},
+    "patients:resource-update": {"resource_id": 1},
+}
 
 
 @pytest.mark.django_db
@@ -71,6 +80,14 @@ def _plan(enrollment) -> dict[str, object]:
     primary = enrollment.care_team.get(is_primary=True, ended_on__isnull=True).user
     care_plan_start(enrollment=enrollment, acting_user=primary)
     return {}
+
+
+def _referral_out(enrollment) -> ReferralOut:
+    primary = enrollment.care_team.get(is_primary=True, ended_on__isnull=True).user
+    resource = CommunityResource.objects.create(
+        program=enrollment.program, name="Test Food Pantry", category=ResourceCategory.FOOD
+    )
+    return referral_out_create(enrollment=enrollment, resource=resource, acting_user=primary)
 
 
 def _goal(enrollment) -> Goal:
@@ -117,6 +134,7 @@ EXTRA_KWARGS: dict[str, Callable[[object], dict[str, object]]] = {
     "caseloads:assessment-domain": lambda enrollment: {"domain": "housing"},
     "caseloads:assessment-goal": lambda enrollment: {"domain": "housing"},
     "caseloads:assessment-step": lambda enrollment: {"domain": "housing"},
+    "caseloads:referral-out-update": lambda enrollment: {"referral_out_id": _referral_out(enrollment).pk},
 }
 
 # The same parameters for a patient that does not exist: any well-formed value.
@@ -129,6 +147,7 @@ UNKNOWN_KWARGS = {
     "revision": 1,
     "handout_id": 999_999_999,
     "domain": "housing",
+    "referral_out_id": 999_999_999,
 }
 
 

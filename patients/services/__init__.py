@@ -543,3 +543,7 @@ def community_support_end(
     _save(support, update_fields=["is_active", "is_trusted_to_involve", "notes"])
     logger.info("community_support_ended patient=%s support=%s", support.patient_id, support.pk)
     return support
+
+
+# Referrals out live in their own module; they are imported from here like every other patients service.
+from patients.services.referrals_out import referral_out_create, referral_out_update  # noqa: E402, F401
