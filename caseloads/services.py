@@ -1,5 +1,6 @@
 """Changes owned by caseloads: the caseload row of an enrolment, and the flows that update it."""
 
+import dataclasses
 import datetime
 import math
 from typing import Any
@@ -8,12 +9,21 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from accounts.errors import DomainError
 from careplans.models import Goal, GoalStatus
 from careplans.services import goal_update
 from caseloads.models import CaseloadStatus, IntensityLevel, IntensityPolicy
 from engagement.models import Contact
 from engagement.services import contact_log, goal_achievement_celebrate
-from patients.models import CARE_STATUSES, CareTeamMember, Enrollment
+from patients.models import (
+    CARE_STATUSES,
+    CareTeamMember,
+    ConsentKind,
+    EndReason,
+    Enrollment,
+    EnrollmentStatus,
+)
+from patients.services import consent_record, enrollment_move, has_current_consent
 
 _DEFAULT_POLICY = IntensityPolicy()
 
@@ -88,15 +98,87 @@ def caseload_status_refresh(
     return status
 
 
-@transaction.atomic
-def caseload_contact_log(*, enrollment: Enrollment, **contact: Any) -> Contact:
-    """Log a contact and update the caseload row in one transaction.
+# Someone closed as unable to reach is approached again after this many days.
+UNABLE_TO_REACH_REAPPROACH_DAYS = 90
 
-    Takes the keyword arguments of engagement.services.contact_log.
+
+@dataclasses.dataclass(frozen=True)
+class ContactLogged:
+    contact: Contact
+    # What the contact changed about the enrolment, said plainly; empty when nothing changed.
+    outreach_outcome: str = ""
+
+
+@transaction.atomic
+def caseload_contact_log(
+    *, enrollment: Enrollment, acting_user: Any, consent_given: bool = False, **contact: Any
+) -> ContactLogged:
+    """Log a contact, apply the outreach rules, and update the caseload row, in one transaction.
+
+    Takes the keyword arguments of engagement.services.contact_log. `consent_given`: the person agreed,
+    at this contact, to take part in the program (recorded as a consent).
     """
-    logged = contact_log(enrollment=enrollment, **contact)
-    caseload_status_refresh(enrollment=logged.enrollment)
-    return logged
+    logged = contact_log(enrollment=enrollment, acting_user=acting_user, **contact)
+    outcome = outreach_after_contact(contact=logged, acting_user=acting_user, consent_given=consent_given)
+    caseload_status_refresh(enrollment=Enrollment.objects.select_related("program").get(pk=enrollment.pk))
+    return ContactLogged(logged, outcome)
+
+
+def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given: bool) -> str:
+    """The outreach rules, run after each contact with someone in outreach:
+
+    - reached, with consent to take part on record (given now or before): the enrolment becomes active;
+    - not reached, and the program's limit of failed attempts within its period is met with nobody ever
+      reached: the enrolment closes as unable to reach, with a re-approach date.
+    """
+    enrollment = contact.enrollment
+    if enrollment.status != EnrollmentStatus.OUTREACH:
+        if consent_given:
+            raise DomainError("Consent to take part is recorded while the person is in outreach.")
+        return ""
+    program = enrollment.program
+    contact_day = program.local_date(contact.occurred_at)
+    if consent_given:
+        if not contact.is_reached:
+            raise DomainError("Consent is given when the person is reached, not on an attempt.")
+        consent_record(
+            patient=enrollment.patient,
+            kind=ConsentKind.PROGRAM_PARTICIPATION,
+            acting_user=acting_user,
+            given_on=contact_day,
+        )
+    if contact.is_reached:
+        if not has_current_consent(
+            patient=enrollment.patient, kind=ConsentKind.PROGRAM_PARTICIPATION, on=contact_day
+        ):
+            return ""
+        enrollment_move(enrollment=enrollment, to_status=EnrollmentStatus.ACTIVE, acting_user=acting_user)
+        return "Welcome: they agreed to take part, so they are now in active care."
+    if enrollment.first_reached_at is not None:
+        return ""
+    window_start = max(
+        enrollment.status_changed_at, timezone.now() - datetime.timedelta(days=program.outreach_period_days)
+    )
+    attempts = Contact.objects.filter(
+        enrollment=enrollment, is_reached=False, occurred_at__gte=window_start
+    ).count()
+    if attempts < program.outreach_attempt_limit:
+        return (
+            f"Attempt {attempts} of {program.outreach_attempt_limit} in {program.outreach_period_days} days."
+        )
+    reapproach_on = program.today() + datetime.timedelta(days=UNABLE_TO_REACH_REAPPROACH_DAYS)
+    enrollment_move(
+        enrollment=enrollment,
+        to_status=EnrollmentStatus.DISENROLLED,
+        acting_user=acting_user,
+        end_reason=EndReason.UNABLE_TO_REACH,
+        note=f"Closed after {attempts} attempts without reaching them.",
+        reapproach_on=reapproach_on,
+    )
+    return (
+        f"That was attempt {attempts} of {program.outreach_attempt_limit}: outreach is closed as unable to "
+        f"reach. They will be on the re-approach list from {reapproach_on.day} {reapproach_on:%b %Y}."
+    )
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from caseloads.selectors import (
     program_overview_for,
     team_caseloads_for,
 )
-from caseloads.services import caseload_contact_log
+from caseloads.services import ContactLogged, caseload_contact_log
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
 from engagement.services import check_in_record, life_event_record, success_moment_record
 from patients.forms import (
@@ -35,7 +35,7 @@ from patients.forms import (
     CommunitySupportEndForm,
     CommunitySupportForm,
 )
-from patients.models import CareTeamMember, CommunitySupport
+from patients.models import CareTeamMember, CommunitySupport, EnrollmentStatus
 from patients.services import (
     care_team_member_add,
     community_support_add,
@@ -68,7 +68,7 @@ def _render_record(
     """Render (part of) a patient record, with its access event."""
     context = {"record": record, **extra}
     if record.can_change:
-        context.setdefault("contact_form", ContactForm(goals=record.goals))
+        context.setdefault("contact_form", _contact_form(record))
         context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
         context.setdefault("preferences_form", _care_preferences_form(record))
     context.setdefault("team_card", _care_team_card(record))
@@ -150,18 +150,38 @@ def _change_from_record(
 def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Log a contact from the record. htmx gets the refreshed timeline and next-due facts."""
     record = _record_to_change(request, patient_id)
-    form = ContactForm(request.POST, goals=record.goals)
+    form = _contact_form(record, request.POST)
+    logged: list[ContactLogged] = []
+
+    def save(arguments: dict[str, Any]) -> ContactLogged:
+        logged.append(
+            caseload_contact_log(enrollment=record.enrollment, acting_user=request.user, **arguments)
+        )
+        if logged[0].outreach_outcome and not request.htmx:
+            messages.info(request, logged[0].outreach_outcome)
+        return logged[0]
+
     return _change_from_record(
         request,
         record,
         form=form,
-        save=lambda arguments: caseload_contact_log(
-            enrollment=record.enrollment, acting_user=request.user, **arguments
-        ),
+        save=save,
         refused=("contact-form", {"contact_form": form}),
-        saved=lambda refreshed: ("contact-saved", {"saved": True}),
+        saved=lambda refreshed: (
+            "contact-saved",
+            {
+                "saved": True,
+                "outreach_outcome": logged[0].outreach_outcome,
+                "contact_form": _contact_form(refreshed),
+            },
+        ),
         saved_message="Contact saved.",
     )
+
+
+def _contact_form(record: PatientRecord, data: Any = None) -> ContactForm:
+    in_outreach = record.enrollment is not None and record.enrollment.status == EnrollmentStatus.OUTREACH
+    return ContactForm(data, goals=record.goals, in_outreach=in_outreach)
 
 
 def _care_preferences_form(record: PatientRecord, data: Any = None) -> CarePreferencesForm:

@@ -54,9 +54,14 @@ class ContactForm(forms.Form):
         label="Next planned contact", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, goals: list[Goal], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, goals: list[Goal], in_outreach: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if in_outreach:
+            # The first reached contact with consent starts active care.
+            self.fields["consent_given"] = forms.BooleanField(
+                label="They agreed to take part in the program (recorded as their consent)", required=False
+            )
         self.goals = goals
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.BooleanField(label=goal.patient_words, required=False)
@@ -89,7 +94,7 @@ class ContactForm(forms.Form):
             "is_part2": data["is_part2"],
             "next_contact_on": data["next_contact_on"],
             "goal_reviews": data["goal_reviews"],
-        }
+        } | ({"consent_given": data["consent_given"]} if "consent_given" in data else {})
 
 
 def _today() -> Any:

@@ -546,4 +546,5 @@ def community_support_end(
 
 
 # Referrals out live in their own module; they are imported from here like every other patients service.
+from patients.services.consents import consent_record, has_current_consent  # noqa: E402, F401
 from patients.services.referrals_out import referral_out_create, referral_out_update  # noqa: E402, F401

@@ -82,7 +82,7 @@ def test_without_a_planned_date_the_next_contact_follows_the_level_of_care(enrol
         occurred_at=timezone.now(),
         mode="phone",
         is_reached=True,
-    )
+    ).contact
     status = CaseloadStatus.objects.get(enrollment=enrollment)
     # Medium by default: 4 reached contacts per 30 days, so about a week apart.
     assert status.current_level == "medium"
