@@ -36,6 +36,9 @@ class Program(models.Model):
     outreach_period_days = models.PositiveSmallIntegerField(default=60)
     # The window in which the stepwise assessment should be complete.
     assessment_window_days = models.PositiveSmallIntegerField(default=30)
+    # Candidates: people not enrolled with this many inpatient admissions within this many days.
+    candidate_admissions = models.PositiveSmallIntegerField(default=2)
+    candidate_window_days = models.PositiveSmallIntegerField(default=180)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ _LINKS_BY_ROLE: dict[str, tuple[tuple[str, str], ...]] = {
     Role.SUPERVISOR: (("Team caseloads", "caseloads:team-overview"), ("Resources", "patients:resources")),
     Role.PROGRAM_ADMIN: (
         ("Referrals", "patients:referral-queue"),
+        ("Worklists", "caseloads:intake-worklists"),
         ("Resources", "patients:resources"),
         ("Program", "caseloads:program-overview"),
     ),

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Program
-from patients.models import Enrollment
+from patients.models import Enrollment, Patient
 
 
 class IntensityLevel(models.TextChoices):
@@ -264,3 +264,29 @@ class FollowUpCheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up due {self.due_on}"
+
+
+@pghistory.track()
+class Candidate(models.Model):
+    """Someone not enrolled who meets the program's candidate rule (by default two or more inpatient
+    admissions within six months). Recomputed by caseloads.tasks; an admin decides whether to reach out."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="candidates")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    admissions = models.PositiveSmallIntegerField()
+    first_admission_on = models.DateField()
+    last_admission_on = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-admissions", "-last_admission_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "patient"], name="candidate_once_per_program"),
+            models.CheckConstraint(
+                condition=Q(last_admission_on__gte=models.F("first_admission_on")),
+                name="candidate_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate: patient {self.patient_id}"

@@ -2,21 +2,24 @@
 
 import dataclasses
 import datetime
+import logging
 import math
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.errors import DomainError
+from accounts.models import Program
 from careplans.models import Goal, GoalStatus
 from careplans.services import goal_update
-from caseloads.models import CaseloadStatus, IntensityLevel, IntensityPolicy
-from engagement.models import Contact
+from caseloads.models import Candidate, CaseloadStatus, IntensityLevel, IntensityPolicy
+from engagement.models import Contact, LifeEvent, LifeEventKind
 from engagement.services import contact_log, goal_achievement_celebrate
 from patients.models import (
     CARE_STATUSES,
+    CLOSED_STATUSES,
     CareTeamMember,
     ConsentKind,
     EndReason,
@@ -24,6 +27,8 @@ from patients.models import (
     EnrollmentStatus,
 )
 from patients.services import consent_record, enrollment_move, has_current_consent
+
+logger = logging.getLogger(__name__)
 
 _DEFAULT_POLICY = IntensityPolicy()
 
@@ -189,3 +194,51 @@ def care_plan_goal_update(*, goal: Goal, acting_user: Any, expected_version: int
     if updated.status == GoalStatus.ACHIEVED and not was_achieved:
         goal_achievement_celebrate(goal=updated, acting_user=acting_user)
     return updated
+
+
+ADMISSION_KINDS = (LifeEventKind.ADMISSION, LifeEventKind.READMISSION)
+
+
+def candidates_recompute(*, program: Program) -> int:
+    """Find the people not enrolled who meet the program's candidate rule (by default two or more inpatient
+    admissions within 180 days) from recorded utilisation, and store them. One query gathers them all; the
+    stored list is brought to match it (running twice changes nothing but the computed-at time).
+    Returns how many candidates there are."""
+    today = program.today()
+    since = today - datetime.timedelta(days=program.candidate_window_days)
+    open_enrolment = Enrollment.objects.filter(patient=OuterRef("patient")).exclude(
+        status__in=CLOSED_STATUSES
+    )
+    found = list(
+        LifeEvent.objects.filter(
+            patient__program=program, kind__in=ADMISSION_KINDS, occurred_on__gte=since, occurred_on__lte=today
+        )
+        .exclude(Exists(open_enrolment))
+        .values("patient")
+        .annotate(admissions=Count("pk"), first=Min("occurred_on"), last=Max("occurred_on"))
+        .filter(admissions__gte=program.candidate_admissions)
+        .order_by("patient")
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        Candidate.objects.filter(program=program).exclude(
+            patient_id__in=[row["patient"] for row in found]
+        ).delete()
+        Candidate.objects.bulk_create(
+            [
+                Candidate(
+                    program=program,
+                    patient_id=row["patient"],
+                    admissions=row["admissions"],
+                    first_admission_on=row["first"],
+                    last_admission_on=row["last"],
+                    computed_at=now,
+                )
+                for row in found
+            ],
+            update_conflicts=True,
+            unique_fields=["program", "patient"],
+            update_fields=["admissions", "first_admission_on", "last_admission_on", "computed_at"],
+        )
+    logger.info("candidates_recomputed program=%s candidates=%s", program.pk, len(found))
+    return len(found)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caseloads import assessment_views, handout_views, intake_views, plan_views, views
+from caseloads import assessment_views, handout_views, intake_views, plan_views, views, worklist_views
 
 app_name = "caseloads"
 
@@ -48,6 +48,7 @@ urlpatterns = [
         intake_views.referral_out_update,
         name="referral-out-update",
     ),
+    path("referrals/worklists/", worklist_views.intake_worklists, name="intake-worklists"),
     path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
 ]

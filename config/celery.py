@@ -1,6 +1,7 @@
 """The Celery app. Without CELERY_BROKER_URL, tasks run in-process (see settings)."""
 
 from celery import Celery
+from celery.schedules import crontab
 
 from config.environment import select_settings_module
 
@@ -21,7 +22,13 @@ app.conf.update(
     broker_connection_timeout=3,
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
-    beat_schedule={},
+    beat_schedule={
+        # Candidates for the program from recorded utilisation, each night (UTC) before the day's work.
+        "candidates-nightly": {
+            "task": "caseloads.candidates_recompute",
+            "schedule": crontab(hour=7, minute=15),
+        },
+    },
     timezone="UTC",
 )
 app.autodiscover_tasks()

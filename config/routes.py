@@ -34,6 +34,7 @@ ROUTES: dict[str, RouteAccess] = {
     "patients:resources": RouteAccess.AUTHENTICATED,
     "patients:resource-create": RouteAccess.AUTHENTICATED,
     "patients:resource-update": RouteAccess.AUTHENTICATED,
+    "caseloads:intake-worklists": RouteAccess.AUTHENTICATED,
     "caseloads:screening": RouteAccess.PATIENT_SCOPED,
     "caseloads:referral-out-create": RouteAccess.PATIENT_SCOPED,
     "caseloads:referral-out-update": RouteAccess.PATIENT_SCOPED,
