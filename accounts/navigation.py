@@ -21,6 +21,7 @@ _LINKS_BY_ROLE: dict[str, tuple[tuple[str, str], ...]] = {
         ("Worklists", "caseloads:intake-worklists"),
         ("Resources", "patients:resources"),
         ("Program", "caseloads:program-overview"),
+        ("Settings", "caseloads:settings"),
     ),
     Role.PROGRAM_LEAD: (("Program", "caseloads:program-overview"),),
 }
@@ -34,5 +35,5 @@ def home_url_name(user: User) -> str:
 def navigation_for(user: User) -> list[NavigationLink]:
     links = [NavigationLink(label, reverse(name)) for label, name in _LINKS_BY_ROLE.get(user.role, ())]
     if user.is_staff:
-        links.append(NavigationLink("Settings", reverse("admin:index")))
+        links.append(NavigationLink("Admin site", reverse("admin:index")))
     return links

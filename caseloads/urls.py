@@ -1,6 +1,14 @@
 from django.urls import path
 
-from caseloads import assessment_views, handout_views, intake_views, plan_views, views, worklist_views
+from caseloads import (
+    assessment_views,
+    handout_views,
+    intake_views,
+    plan_views,
+    settings_views,
+    views,
+    worklist_views,
+)
 
 app_name = "caseloads"
 
@@ -49,6 +57,35 @@ urlpatterns = [
         name="referral-out-update",
     ),
     path("referrals/worklists/", worklist_views.intake_worklists, name="intake-worklists"),
+    # Program settings (program admins).
+    path("settings/", settings_views.program_settings, name="settings"),
+    path("settings/program/", settings_views.settings_program, name="settings-program"),
+    path("settings/intensity/", settings_views.settings_intensity, name="settings-intensity"),
+    path("settings/graduation/", settings_views.settings_graduation, name="settings-graduation"),
+    path("settings/teams/", settings_views.settings_team_create, name="settings-team-create"),
+    path(
+        "settings/teams/<int:team_id>/members/",
+        settings_views.settings_team_member_add,
+        name="settings-team-member-add",
+    ),
+    path(
+        "settings/teams/<int:team_id>/members/<int:user_id>/remove/",
+        settings_views.settings_team_member_remove,
+        name="settings-team-member-remove",
+    ),
+    path(
+        "settings/people/<int:user_id>/", settings_views.settings_person_update, name="settings-person-update"
+    ),
+    path(
+        "settings/screening-questions/",
+        settings_views.settings_question_create,
+        name="settings-question-create",
+    ),
+    path(
+        "settings/screening-questions/<int:question_id>/",
+        settings_views.settings_question_update,
+        name="settings-question-update",
+    ),
     path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
 ]

@@ -54,6 +54,10 @@ def test_signed_in_routes_send_anonymous_visitors_to_sign_in(client, name: str) 
 SIGNED_IN_KWARGS = {
     "patients:referral-import-preview": {"import_id": 1},
     "patients:resource-update": {"resource_id": 1},
+    "caseloads:settings-team-member-add": {"team_id": 1},
+    "caseloads:settings-team-member-remove": {"team_id": 1, "user_id": 1},
+    "caseloads:settings-person-update": {"user_id": 1},
+    "caseloads:settings-question-update": {"question_id": 1},
 }
 
 
