@@ -207,6 +207,43 @@ COMMUNITY_RESOURCES = (
     ),
 )
 
+# Who each community resource is for, and the languages it is offered in (by name).
+RESOURCE_ELIGIBILITY_AND_LANGUAGES: dict[str, tuple[str, str]] = {
+    "Harbor Light Housing Help": ("Adults who are homeless or about to lose their home.", "English, Spanish"),
+    "Eastgate Tenant Rights Clinic": (
+        "Renters in the county; no income limit.",
+        "English, Spanish, Portuguese",
+    ),
+    "Millbrook Food Pantry": (
+        "Anyone in need; no ID or proof of income asked.",
+        "English, Spanish, Haitian Creole",
+    ),
+    "Fresh Start Community Meals": ("Anyone; walk in at lunchtime.", "English"),
+    "Riverside Behavioral Health Walk-in": ("Adults 18 and over; any insurance or none.", "English, Spanish"),
+    "New Roads Recovery Center": ("Adults ready to talk about alcohol or drug use.", "English, Spanish"),
+    "Harbor Family Health": ("Everyone; sliding-scale fees.", "English, Spanish, Vietnamese"),
+    "Cedar Hill Free Clinic": ("Adults without health insurance.", "English, Spanish"),
+    "Benefits Desk at the City Library": (
+        "Anyone applying for or renewing benefits.",
+        "English, Spanish, Arabic",
+    ),
+    "Ride Together Medical Transport": (
+        "People with Medicaid or no car; book two days ahead.",
+        "English, Spanish",
+    ),
+    "Second Chance Jobs Program": ("Adults with a record or a long gap in work.", "English"),
+    "Peer Bridge Recovery Community": ("Anyone in or thinking about recovery.", "English, Spanish"),
+    "Community Legal Aid Society": (
+        "Low-income residents of the county.",
+        "English, Spanish, Haitian Creole",
+    ),
+    "ID Clinic at the Public Library": ("Anyone who has lost ID papers.", "English, Spanish"),
+    "Safe Haven Support Line": (
+        "Anyone who feels unsafe at home; open day and night.",
+        "English, Spanish, and interpreters",
+    ),
+}
+
 # (name, format, meets, leader)
 PEER_GROUPS = (
     (

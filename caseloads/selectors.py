@@ -5,7 +5,7 @@ Every read starts from patients.access, so each page shows only what the person 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
 from accounts.models import Role, User
@@ -24,14 +24,22 @@ from engagement.selectors import (
 from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
 from patients.models import (
     CARE_STATUSES,
+    CLOSED_REFERRAL_OUT_STATUSES,
     CareTeamMember,
     CommunitySupport,
     Enrollment,
     EnrollmentStatus,
     Patient,
     Phase,
+    ReferralOut,
 )
-from patients.selectors import care_team_of, community_supports_of, current_enrollment_of
+from patients.selectors import (
+    care_team_of,
+    community_supports_of,
+    current_enrollment_of,
+    program_today_in_sql,
+    referrals_out_of,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,11 +54,13 @@ class CaseloadFilters:
 
 
 FLAG_OVERDUE, FLAG_NEW, FLAG_CRISIS, FLAG_GRADUATION = "overdue", "new", "crisis", "graduation"
+FLAG_REFERRAL_FOLLOW_UP = "referral_follow_up"
 CASELOAD_FLAGS = (
     (FLAG_OVERDUE, "Contact overdue"),
     (FLAG_NEW, "New, not reached yet"),
     (FLAG_CRISIS, "ED visit or admission since last contact"),
     (FLAG_GRADUATION, "Graduation candidate"),
+    (FLAG_REFERRAL_FOLLOW_UP, "Referral follow-up due"),
 )
 
 
@@ -59,9 +69,13 @@ def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> l
 
     Each row carries `caseload_status` (None before the first computation), `last_reached_at`,
     `top_goal` (the patient's first open goal, in their words), `last_crisis_on`, and the flags
-    `is_new_referral` and `had_crisis_since_contact`. One query, whatever the caseload size.
+    `is_new_referral`, `had_crisis_since_contact` and `referral_follow_up_due` (an open referral out
+    whose follow-up is today or earlier, in the program's calendar). One query, whatever the caseload size.
     """
     filters = filters or CaseloadFilters()
+    referral_due = ReferralOut.objects.filter(
+        enrollment=OuterRef("pk"), follow_up_on__lte=program_today_in_sql(OuterRef("program__time_zone"))
+    ).exclude(status__in=CLOSED_REFERRAL_OUT_STATUSES)
     last_reached = (
         Contact.objects.filter(enrollment=OuterRef("pk"), is_reached=True)
         .order_by()
@@ -96,6 +110,7 @@ def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> l
             last_reached_at=Subquery(last_reached),
             top_goal=Subquery(top_goal),
             last_crisis_on=Subquery(last_crisis),
+            referral_follow_up_due=Exists(referral_due),
         )
         .annotate(
             is_new_referral=Q(status=EnrollmentStatus.OUTREACH, first_reached_at__isnull=True),
@@ -129,6 +144,8 @@ def _apply_caseload_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters
         rows = rows.filter(had_crisis_since_contact=True)
     elif filters.flag == FLAG_GRADUATION:
         rows = rows.filter(caseload_status__is_graduation_candidate=True)
+    elif filters.flag == FLAG_REFERRAL_FOLLOW_UP:
+        rows = rows.filter(referral_follow_up_due=True)
     search = filters.search.strip()
     if search:
         rows = rows.filter(
@@ -158,6 +175,8 @@ class PatientRecord:
     check_ins: list[CheckIn] = field(default_factory=list)
     success_moments: list[SuccessMoment] = field(default_factory=list)
     life_events: list[LifeEvent] = field(default_factory=list)
+    # Referrals to other services, each with `is_follow_up_due`.
+    referrals_out: list[ReferralOut] = field(default_factory=list)
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
@@ -188,6 +207,7 @@ def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -
         check_ins=recent_check_ins_of(enrollment=enrollment),
         success_moments=recent_success_moments_of(enrollment=enrollment),
         life_events=recent_life_events_of(enrollment=enrollment),
+        referrals_out=referrals_out_of(enrollment=enrollment),
     )
 
 

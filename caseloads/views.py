@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.errors import DomainError
 from careplans.services import care_plan_review_record
 from caseloads.forms import CaseloadFilterForm
+from caseloads.forms_referrals_out import referrals_out_panel
 from caseloads.pages import render_patient_page
 from caseloads.selectors import (
     PatientRecord,
@@ -72,6 +73,7 @@ def _render_record(
         context.setdefault("entries", [_entry(kind, record) for kind in RECORD_ENTRIES])
         context.setdefault("preferences_form", _care_preferences_form(record))
     context.setdefault("team_card", _care_team_card(record))
+    context.setdefault("referrals_out_panel", referrals_out_panel(record))
     return render_patient_page(
         request,
         template,

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.models import Program, Role
 from patients.models import (
     AccessEvent,
     CareTeamMember,
@@ -61,8 +66,44 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(ScreeningQuestion)
 class ScreeningQuestionAdmin(admin.ModelAdmin):
+    """A program admin adds, reorders (position) and deactivates their own program's screening questions.
+    Questions are never deleted: answers point at them, so an old one is made inactive instead."""
+
     list_display = ["text", "program", "position", "is_active"]
-    list_filter = ["program", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active"]
+    ordering = ["program", "position", "id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningQuestion]:
+        questions = super().get_queryset(request)
+        if request.user.program_id is not None:
+            return questions.filter(program_id=request.user.program_id)
+        return questions
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "program" and request.user.program_id is not None:
+            kwargs["queryset"] = Program.objects.filter(pk=request.user.program_id)
+            kwargs["initial"] = request.user.program_id
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _is_program_admin(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and user.role == Role.PROGRAM_ADMIN
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_program_admin(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_program_admin(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_program_admin(request) or super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_program_admin(request) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(CommunityResource)

@@ -1,11 +1,23 @@
 """Forms for patient details."""
 
+import datetime
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Role, User
-from patients.models import CareTeamRole, CommunitySupport, Patient
+from patients.matching import PersonToMatch
+from patients.models import (
+    EARLIEST_BIRTH_DATE,
+    CareTeamRole,
+    CommunitySupport,
+    Patient,
+    ReferralSource,
+    Urgency,
+)
+from patients.selectors import PossibleDuplicate
+from patients.services import PersonDetails, ReferralDetails
 
 
 class CarePreferencesForm(forms.ModelForm):
@@ -156,3 +168,158 @@ class CareTeamMemberForm(forms.Form):
     def service_arguments(self) -> dict[str, Any]:
         arguments = {name: self.cleaned_data[name] for name in self.OUTSIDE_FIELDS}
         return {"user": self.cleaned_data["colleague"], "role": self.cleaned_data["role"], **arguments}
+
+
+class ReferralForm(forms.Form):
+    """A new referral taken by staff: who the person is, who referred them, why, and how soon.
+
+    Validation only: the view runs the duplicate check and saves through referral_receive.
+    """
+
+    legal_first_name = forms.CharField(
+        label="Legal first name",
+        max_length=100,
+        error_messages={"required": "Give the person's legal first name."},
+    )
+    legal_last_name = forms.CharField(
+        label="Legal last name",
+        max_length=100,
+        error_messages={"required": "Give the person's legal last name."},
+    )
+    preferred_name = forms.CharField(label="Name they like to be called", required=False, max_length=100)
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Give the person's date of birth.",
+            "invalid": "Enter the date of birth as a real date, for example 1968-04-21.",
+        },
+    )
+    mrn = forms.CharField(label="MRN (medical record number)", required=False, max_length=64)
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    preferred_language = forms.CharField(
+        label="Preferred language",
+        max_length=60,
+        initial="English",
+        error_messages={"required": "Say which language the person prefers."},
+    )
+    source = forms.ChoiceField(
+        label="Where the referral came from",
+        choices=[("", "Choose a source"), *ReferralSource.choices],
+        error_messages={
+            "required": "Say where the referral came from.",
+            "invalid_choice": "Choose where the referral came from from the list.",
+        },
+    )
+    referrer_name = forms.CharField(label="Referrer's name", required=False, max_length=200)
+    referrer_organization = forms.CharField(label="Referrer's organisation", required=False, max_length=200)
+    referrer_phone = forms.CharField(label="Referrer's phone", required=False, max_length=40)
+    reason = forms.CharField(
+        label="Reason for the referral",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the referral."},
+    )
+    priority_1 = forms.CharField(label="First thing", required=False, max_length=200)
+    priority_2 = forms.CharField(label="Second thing", required=False, max_length=200)
+    priority_3 = forms.CharField(label="Third thing", required=False, max_length=200)
+    urgency = forms.ChoiceField(
+        label="How soon should we reach them",
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say how soon we should reach them.",
+            "invalid_choice": "Choose how soon we should reach them from the list.",
+        },
+    )
+
+    PERSON_FIELDS = (
+        "legal_first_name",
+        "legal_last_name",
+        "preferred_name",
+        "date_of_birth",
+        "mrn",
+        "phone",
+        "preferred_language",
+    )
+    REFERRER_FIELDS = ("source", "referrer_name", "referrer_organization", "referrer_phone", "reason")
+    PRIORITY_FIELDS = ("priority_1", "priority_2", "priority_3")
+
+    def clean_date_of_birth(self) -> datetime.date:
+        born_on: datetime.date = self.cleaned_data["date_of_birth"]
+        if born_on < EARLIEST_BIRTH_DATE:
+            raise forms.ValidationError("Check the date of birth: it is before 1900.")
+        if born_on > timezone.localdate():
+            raise forms.ValidationError("Check the date of birth: it is in the future.")
+        return born_on
+
+    def person_to_match(self) -> PersonToMatch:
+        data = self.cleaned_data
+        return PersonToMatch(
+            legal_first_name=data["legal_first_name"],
+            legal_last_name=data["legal_last_name"],
+            date_of_birth=data["date_of_birth"],
+            mrn=data["mrn"],
+        )
+
+    def person_details(self) -> PersonDetails:
+        return PersonDetails(**{name: self.cleaned_data[name] for name in self.PERSON_FIELDS})
+
+    def referral_details(self) -> ReferralDetails:
+        # One line each, in the person's words; stored one per line.
+        priorities = [" ".join(self.cleaned_data[name].split()) for name in self.PRIORITY_FIELDS]
+        return ReferralDetails(
+            **{name: self.cleaned_data[name] for name in self.REFERRER_FIELDS},
+            patient_priorities="\n".join(priority for priority in priorities if priority),
+            urgency=self.cleaned_data["urgency"],
+        )
+
+
+class DuplicateChoiceForm(forms.Form):
+    """After the duplicate check: attach the referral to one of the people found, or say it is someone else.
+
+    `matches` are the people found for the details as posted now; `shown` carries the ids that were on
+    the page, so a match that appeared since is shown before anything is saved.
+    """
+
+    existing_patient = forms.TypedChoiceField(
+        label="Is it one of these people?",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the people listed."},
+    )
+    confirmed_new = forms.BooleanField(required=False)
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, matches: list[PossibleDuplicate], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.matches = matches
+        self.fields["shown"].initial = ",".join(str(match.patient.pk) for match in matches)
+        existing = cast(forms.TypedChoiceField, self.fields["existing_patient"])
+        existing.choices = [(match.patient.pk, match.patient.legal_name) for match in matches]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        shown = {part for part in cleaned.get("shown", "").split(",") if part}
+        if any(str(match.patient.pk) not in shown for match in self.matches):
+            raise forms.ValidationError(
+                "Another person who may be the same was found since you looked. Check the list again."
+            )
+        if cleaned.get("confirmed_new"):
+            cleaned["existing_patient"] = None
+            if any(match.is_same_mrn for match in self.matches):
+                raise forms.ValidationError(
+                    "Someone in the program already has this MRN, so this cannot be a new person. "
+                    "Attach the referral to them, or go back and correct the MRN."
+                )
+        elif cleaned.get("existing_patient") is None and not self.has_error("existing_patient"):
+            raise forms.ValidationError(
+                "Choose the person to attach the referral to, or say it is someone else."
+            )
+        return cleaned
+
+    def chosen_patient(self) -> Patient | None:
+        chosen = self.cleaned_data.get("existing_patient")
+        return next((match.patient for match in self.matches if match.patient.pk == chosen), None)

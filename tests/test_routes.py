@@ -170,13 +170,20 @@ def _unknown_patient_kwargs(name: str) -> dict[str, object]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PATIENT_SCOPED)
 def test_patient_scoped_routes_hide_other_teams_patients(
-    client, name: str, enrollment, care_manager, care_manager_other_team
+    client, name: str, enrollment, care_manager, care_manager_other_team, program_admin
 ) -> None:
     url = reverse(name, kwargs=_patient_kwargs(enrollment, name))
     client.force_login(care_manager_other_team)
     assert _request(client, url).status_code == 404
     client.force_login(care_manager)
+    if name in ADMIN_ONLY:
+        assert _request(client, url).status_code == 403
+        client.force_login(program_admin)
     assert _request(client, url).status_code in (200, 302, 422)
+
+
+# Patient pages that only program admins use (the care team sees the person, but may not screen them).
+ADMIN_ONLY = {"caseloads:screening"}
 
 
 @pytest.mark.django_db

@@ -403,6 +403,17 @@ def access_event_record(
     )
 
 
+def access_events_record_for_list(
+    *, user: User, patients: list[Patient], route: str, action: str = AccessAction.LIST
+) -> list[AccessEvent]:
+    """Record that `user` saw (or exported) each of `patients` in a list: one row each, one INSERT.
+    Call inside the transaction that builds the page or file, like access_event_record."""
+    unique = {patient.pk: patient for patient in patients}.values()
+    return AccessEvent.objects.bulk_create(
+        AccessEvent(user=user, patient=patient, action=action, route=route[:200]) for patient in unique
+    )
+
+
 CARE_PREFERENCE_FIELDS = (
     "preferred_language",
     "needs_interpreter",
@@ -545,6 +556,13 @@ def community_support_end(
     return support
 
 
-# Referrals out live in their own module; they are imported from here like every other patients service.
+# Services kept in their own modules, imported from here like every other patients service.
 from patients.services.consents import consent_record, has_current_consent  # noqa: E402, F401
 from patients.services.referrals_out import referral_out_create, referral_out_update  # noqa: E402, F401
+from patients.services.resources import community_resource_save  # noqa: E402, F401
+from patients.services.screening import referral_screen  # noqa: E402, F401
+from patients.services.screening_questions import (  # noqa: E402, F401
+    screening_question_add,
+    screening_question_move,
+    screening_question_update,
+)

@@ -86,6 +86,12 @@ def referral_out_update(
         raise DomainError("Choose where the referral stands.")
     if reason_code not in ReferralOutReason.values:
         raise DomainError("Choose a reason from the list.")
+    if status == referral.status and status in CLOSED_REFERRAL_OUT_STATUSES:
+        # Re-saving a closed referral would move its closing day; only a real transition may reopen it.
+        again = " To try again, mark it as sent." if REFERRAL_OUT_TRANSITIONS[status] else ""
+        raise DomainError(
+            f"This referral is already closed as “{referral.get_status_display().lower()}”.{again}"
+        )
     if status != referral.status and status not in REFERRAL_OUT_TRANSITIONS[referral.status]:
         raise DomainError(
             f"A referral that is “{referral.get_status_display().lower()}” cannot become "
@@ -97,11 +103,17 @@ def referral_out_update(
         raise DomainError("The date is in the future.")
     if on < referral.referred_on:
         raise DomainError("The date is before the referral was made.")
+    if referral.status_changed_on is not None and on < referral.status_changed_on:
+        raise DomainError("The date is before the referral's last update.")
     closing = status in CLOSED_REFERRAL_OUT_STATUSES
     if status in (ReferralOutStatus.DECLINED, ReferralOutStatus.COULD_NOT_CONTACT) and not reason_code:
         raise DomainError("Say why, with one of the reasons.")
     if not closing and follow_up_on is None:
-        follow_up_on = referral.follow_up_on or on + datetime.timedelta(days=DEFAULT_FOLLOW_UP_DAYS)
+        # An update is itself the follow-up: a date already due moves on, or the referral stays overdue.
+        still_ahead = referral.follow_up_on is not None and referral.follow_up_on > on
+        follow_up_on = (
+            referral.follow_up_on if still_ahead else on + datetime.timedelta(days=DEFAULT_FOLLOW_UP_DAYS)
+        )
     if follow_up_on is not None and follow_up_on < on and not closing:
         raise DomainError("The next follow-up is before today's update.")
     if status != referral.status:

@@ -193,13 +193,13 @@ class TestPatientRecord:
         client.get(record_url(enrollment))  # the first request also reads the program's time zone
         # session, user, patient, enrolment, supports, plan, status, care team, goals, Part 2 check,
         # may-edit check (2), check-ins, successes, life events, timeline (1 union + 1 per kind on the page,
-        # at most 5), colleagues who may join the care team, access event and session save (each with its
-        # savepoint)
-        with django_assert_max_num_queries(27):
+        # at most 5), colleagues who may join the care team, referrals out, services to refer to, access
+        # event and session save (each with its savepoint)
+        with django_assert_max_num_queries(29):
             client.get(record_url(enrollment))
         for _ in range(59):
             add_one_of_each()  # 300 timeline items
-        with django_assert_max_num_queries(27):
+        with django_assert_max_num_queries(29):
             response = client.get(record_url(enrollment))
         assert response.context["record"].timeline.has_older is True
         assert len(response.context["record"].timeline.items) == 20

@@ -227,3 +227,16 @@ def test_a_program_lead_is_read_only(program_lead: User, enrollment: Enrollment)
     assert enrollment_for_user(program_lead, enrollment.pk) == enrollment
     with pytest.raises(PermissionDenied):
         enrollment_for_user(program_lead, enrollment.pk, for_write=True)
+
+
+@pytest.mark.django_db
+def test_a_returning_persons_record_shows_their_open_episode(
+    make_enrollment, care_manager, program_admin
+) -> None:
+    from patients.models import EnrollmentStatus
+    from patients.selectors import current_enrollment_of
+
+    earlier = make_enrollment(status=EnrollmentStatus.DECLINED, care_manager=care_manager)
+    returning = make_enrollment(status=EnrollmentStatus.REFERRED, patient=earlier.patient)
+
+    assert current_enrollment_of(user=program_admin, patient=earlier.patient) == returning

@@ -273,6 +273,8 @@ def create_program(*, today: datetime.date, now: datetime.datetime) -> demo_data
             name=name,
             category=category,
             description=description,
+            eligibility_notes=demo_data.RESOURCE_ELIGIBILITY_AND_LANGUAGES.get(name, ("", ""))[0],
+            languages=demo_data.RESOURCE_ELIGIBILITY_AND_LANGUAGES.get(name, ("", ""))[1],
             phone=phone,
             address=address,
             website=f"https://example.org/{name.lower().replace(' ', '-').replace('.', '')}",
