@@ -1,15 +1,139 @@
-"""Bulk import of referrals from a CSV file or a FHIR R4 Bundle. (Being built.)"""
+"""Bulk import of referrals from a CSV file or a FHIR R4 Bundle: upload, preview, import. Admins only."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import program_admin_required
+from accounts.errors import DomainError
+from patients.import_forms import ReferralImportRunForm, ReferralImportUploadForm
+from patients.import_parsing import (
+    DATE_FORMATS_HELP,
+    DATE_ORDER_HELP,
+    REQUIRED_COLUMNS,
+    SOURCES_HELP,
+    ParsedRow,
+)
+from patients.imports import (
+    import_preview_of,
+    problems_csv,
+    referral_import_for_user,
+    referral_import_run,
+    referral_import_upload,
+    referral_imports_recent,
+    template_csv,
+)
+from patients.models import ImportFormat, ReferralSource, Urgency
+
+# A long file's preview shows this many problems and ready rows; the download has every problem.
+PROBLEMS_SHOWN = 200
+READY_ROWS_SHOWN = 50
 
 
+@program_admin_required
+@require_http_methods(["GET", "POST"])
 def referral_import(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """Upload a file. A file that cannot be read at all is refused here with one message."""
+    if request.method == "POST":
+        form = ReferralImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                referral_import = referral_import_upload(
+                    program=request.user.program,
+                    file_name=upload.name or "",
+                    raw=upload.read(),
+                    acting_user=request.user,
+                )
+            except DomainError as refusal:
+                form.add_error("file", refusal.message)
+            else:
+                return redirect("patients:referral-import-preview", import_id=referral_import.pk)
+    else:
+        form = ReferralImportUploadForm()
+    context = {
+        "form": form,
+        "recent": referral_imports_recent(user=request.user),
+        "required_columns": REQUIRED_COLUMNS,
+        "date_formats": DATE_FORMATS_HELP,
+        "date_order": DATE_ORDER_HELP,
+        "sources": SOURCES_HELP,
+    }
+    return TemplateResponse(
+        request, "patients/referral_import.html", context, status=422 if form.errors else 200
+    )
 
 
+@program_admin_required
+@require_GET
 def referral_import_template(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tandem-referrals-template.csv"'
+    return response
 
 
+@program_admin_required
+@require_http_methods(["GET", "POST"])
 def referral_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    raise Http404
+    """Every problem in the file; then import all (when there are none) or, by choice, the valid rows."""
+    referral_import = referral_import_for_user(user=request.user, import_id=import_id)
+    needs_details = referral_import.format == ImportFormat.FHIR_BUNDLE
+    if referral_import.imported_at is not None:
+        if request.method == "POST":
+            messages.error(request, "This file was already imported. Upload a new file to add more people.")
+            return redirect("patients:referral-import-preview", import_id=referral_import.pk)
+        return TemplateResponse(
+            request, "patients/referral_import_preview.html", {"referral_import": referral_import}
+        )
+    form = ReferralImportRunForm(
+        request.POST if request.method == "POST" else None, needs_referral_details=needs_details
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = referral_import_run(
+                referral_import=referral_import, acting_user=request.user, **form.service_arguments()
+            )
+        except DomainError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, f"Imported {count} referral{'s' if count != 1 else ''}.")
+            return redirect("patients:referral-import-preview", import_id=referral_import.pk)
+    preview = import_preview_of(referral_import=referral_import)
+    if request.GET.get("download") == "problems":
+        response = HttpResponse(problems_csv(preview), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="referral-import-{referral_import.pk}-problems.csv"'
+        )
+        return response
+    problems = preview.problems
+    ready = preview.valid_rows
+    context = {
+        "referral_import": referral_import,
+        "preview": preview,
+        "form": form,
+        "problems": problems[:PROBLEMS_SHOWN],
+        "problem_count": len(problems),
+        "ready_rows": [_ready_row(row) for row in ready[:READY_ROWS_SHOWN]],
+        "ready_count": len(ready),
+        "needs_details": needs_details,
+        "row_word": "entry" if needs_details else "row",
+        "row_words": "entries" if needs_details else "rows",
+    }
+    return TemplateResponse(
+        request, "patients/referral_import_preview.html", context, status=422 if form.errors else 200
+    )
+
+
+def _ready_row(row: ParsedRow) -> dict[str, object]:
+    """What the preview shows of a row that is ready: who, and (for CSV files) the referral's labels."""
+    person, referral = row.person, row.referral
+    return {
+        "number": row.number,
+        "name": f"{person.legal_first_name} {person.legal_last_name}" if person else "",
+        "date_of_birth": person.date_of_birth if person else None,
+        "mrn": person.mrn if person else "",
+        "source": ReferralSource(referral.source).label if referral else "",
+        "urgency": Urgency(referral.urgency).label if referral else "",
+    }
