@@ -5,6 +5,7 @@ No sideways scroll (the suggestion table scrolls in its own frame); axe finds no
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page
 
@@ -158,6 +159,23 @@ class TestWithAxe:
             ScreeningAnswer.objects.filter(referral__enrollment=enrollment, response="unknown").count() == 4
         )
         assert not CareTeamMember.objects.filter(enrollment=enrollment).exists()
+
+        # Not on the worklist before the day; on it from that day.
+        worklists = f"{live_server.url}{reverse('caseloads:intake-worklists')}"
+        page.goto(worklists)
+        assert (
+            declined.patient.display_name
+            not in page.locator("section", has_text="Approach again").inner_text()
+        )
+        # A month on, the admin signs in again (sessions do not last a month) and finds them.
+        with time_machine.travel(
+            datetime.datetime.combine(reapproach_on, datetime.time(15, 0), tzinfo=datetime.UTC), tick=True
+        ):
+            later = signed_in_page(program_admin)
+            later.goto(worklists)
+            listed = later.locator("section", has_text="Approach again").first.inner_text()
+        assert declined.patient.display_name in listed
+        assert "Text first, then call" in listed
 
 
 def test_a_missing_reapproach_date_is_shown_on_the_page_and_nothing_is_stored(
