@@ -168,7 +168,7 @@ def current_enrollment_of(*, user: User, patient: Patient) -> Enrollment | None:
     return (
         enrollments_visible_to(user)
         .filter(patient=patient)
-        .select_related("team")
+        .select_related("team", "referral")
         # The open episode (no end date) first, then the most recently ended.
         .order_by(F("ended_on").desc(nulls_first=True), "-referred_on", "-pk")
         .first()

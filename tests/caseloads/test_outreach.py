@@ -59,9 +59,7 @@ def test_the_limit_of_failed_attempts_closes_as_unable_to_reach(in_outreach, car
     program.outreach_attempt_limit = 3
     program.save()
 
-    outcomes = [
-        log(in_outreach, care_manager, reached=False).outreach_outcome for _ in range(3)
-    ]
+    outcomes = [log(in_outreach, care_manager, reached=False).outreach_outcome for _ in range(3)]
 
     assert outcomes[:2] == ["Attempt 1 of 3 in 60 days.", "Attempt 2 of 3 in 60 days."]
     assert "closed as unable to reach" in outcomes[2]
@@ -118,3 +116,24 @@ def test_the_record_offers_consent_in_outreach_and_says_what_changed(
     assert "now in active care" in response.content.decode()
     assert Enrollment.objects.get(pk=in_outreach.pk).status == EnrollmentStatus.ACTIVE
     assert "They agreed to take part in the program" not in client.get(url).content.decode()
+
+
+def test_the_record_shows_the_time_from_referral_to_handoff_and_first_contact(
+    client, in_outreach, care_manager
+) -> None:
+    from patients.models import Referral
+
+    received = timezone.now() - datetime.timedelta(days=9)
+    Enrollment.objects.filter(pk=in_outreach.pk).update(
+        referred_on=in_outreach.program.today() - datetime.timedelta(days=9)
+    )
+    Referral.objects.filter(enrollment=in_outreach).update(
+        received_at=received, handoff_at=received + datetime.timedelta(days=2), handoff_by="Dr Test Ward"
+    )
+    log(in_outreach, care_manager, reached=True)
+    client.force_login(care_manager)
+
+    page = client.get(reverse("caseloads:patient-record", args=[in_outreach.patient_id])).content.decode()
+
+    assert "2\xa0days after the referral, by Dr Test Ward" in page
+    assert "1\xa0week, 2\xa0days after the referral" in page
