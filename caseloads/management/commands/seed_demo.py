@@ -45,6 +45,7 @@ from caseloads.models import (
     SupervisionDecision,
     SupervisionSession,
 )
+from caseloads.services import candidates_recompute
 from engagement.models import PeerGroup
 from patients.models import CommunityResource, ScreeningQuestion
 
@@ -148,6 +149,9 @@ class Command(BaseCommand):
             ) from error
         with transaction.atomic(), pghistory.context(**run.history_metadata(chunk="supervision")):
             progress.counts += create_supervision(world, progress.tallies, random.Random(f"{run.seed}/staff"))
+        # The admin's candidate list, as the nightly job would leave it.
+        candidates = candidates_recompute(program=Program.objects.get(pk=world.program_id))
+        self.stdout.write(f"Candidates from recorded admissions: {candidates:,}")
         if patients >= VACUUM_FROM and not connection.in_atomic_block:
             vacuum_started = time.monotonic()
             vacuum_analyze(connections_to_use=max(workers, 1))
