@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Program
-from patients.models import Enrollment, Patient
+from patients.models import Enrollment, Patient, UploadedFile
 
 
 class IntensityLevel(models.TextChoices):
@@ -290,3 +290,26 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"Candidate: patient {self.patient_id}"
+
+
+@pghistory.track()
+class UtilisationImport(UploadedFile):
+    """An uploaded utilisation file (ED visits and admissions, such as a health plan's claims extract), kept
+    between its preview and the import the admin chooses. `imported_count` counts the visits recorded."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="utilisation_imports")
+    # People new to Tandem, and rows already recorded and so skipped.
+    patients_created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+
+    class Meta(UploadedFile.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(imported_at__isnull=False)
+                | Q(imported_count=0, patients_created_count=0, skipped_count=0),
+                name="utilisation_import_counts_after_import",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Utilisation import {self.pk}"

@@ -6,6 +6,7 @@ from caseloads import (
     intake_views,
     plan_views,
     settings_views,
+    utilisation_views,
     views,
     worklist_views,
 )
@@ -57,6 +58,18 @@ urlpatterns = [
         name="referral-out-update",
     ),
     path("referrals/worklists/", worklist_views.intake_worklists, name="intake-worklists"),
+    # Utilisation (claims) data: ED visits and admissions that feed the candidate list.
+    path("referrals/utilisation/", utilisation_views.utilisation_import, name="utilisation-import"),
+    path(
+        "referrals/utilisation/template.csv",
+        utilisation_views.utilisation_import_template,
+        name="utilisation-import-template",
+    ),
+    path(
+        "referrals/utilisation/<int:import_id>/",
+        utilisation_views.utilisation_import_preview,
+        name="utilisation-import-preview",
+    ),
     # Program settings (program admins).
     path("settings/", settings_views.program_settings, name="settings"),
     path("settings/program/", settings_views.settings_program, name="settings-program"),

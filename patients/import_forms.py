@@ -1,4 +1,8 @@
-"""Forms of the bulk referral import: the upload, and the choice to import. Validation only."""
+"""Forms of the bulk imports: the upload, and the choice to import. Validation only.
+
+The plain forms serve any CSV import (caseloads' utilisation import too); the referral forms add what a
+referral file needs.
+"""
 
 from typing import Any
 
@@ -11,17 +15,17 @@ IMPORT_ALL = "import_all"
 IMPORT_VALID = "import_valid"
 
 
-class ReferralImportUploadForm(forms.Form):
+_FILE_ERRORS = {"required": "Choose a file to upload.", "empty": "This file is empty."}
+
+
+class ImportUploadForm(forms.Form):
+    """One CSV file, up to MAX_FILE_BYTES."""
+
     file = forms.FileField(
-        label="CSV file or FHIR Bundle",
-        help_text="A .csv file, or a FHIR R4 Bundle of Patient resources in a .json file. Up to 5 MB.",
-        widget=forms.FileInput(
-            attrs={"accept": ".csv,.json,text/csv,application/json,application/fhir+json"}
-        ),
-        error_messages={
-            "required": "Choose a file to upload.",
-            "empty": "This file is empty.",
-        },
+        label="CSV file",
+        help_text="A .csv file. Up to 5 MB.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages=_FILE_ERRORS,
     )
 
     def clean_file(self) -> Any:
@@ -35,8 +39,19 @@ class ReferralImportUploadForm(forms.Form):
         return upload
 
 
-class ReferralImportRunForm(forms.Form):
-    """Which rows to import. A FHIR Bundle also needs the referral every person in it gets."""
+class ReferralImportUploadForm(ImportUploadForm):
+    file = forms.FileField(
+        label="CSV file or FHIR Bundle",
+        help_text="A .csv file, or a FHIR R4 Bundle of Patient resources in a .json file. Up to 5 MB.",
+        widget=forms.FileInput(
+            attrs={"accept": ".csv,.json,text/csv,application/json,application/fhir+json"}
+        ),
+        error_messages=_FILE_ERRORS,
+    )
+
+
+class ImportRunForm(forms.Form):
+    """Which rows to import: all of them (refused while any has a problem), or only the valid ones."""
 
     action = forms.ChoiceField(
         choices=[(IMPORT_ALL, "Import all"), (IMPORT_VALID, "Import only the valid rows")],
@@ -48,6 +63,17 @@ class ReferralImportRunForm(forms.Form):
     )
     # The number of valid rows the person saw, so a change since then stops the import.
     expected_count = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def run_arguments(self) -> dict[str, Any]:
+        return {
+            "only_valid": self.cleaned_data["action"] == IMPORT_VALID,
+            "expected_count": self.cleaned_data.get("expected_count"),
+        }
+
+
+class ReferralImportRunForm(ImportRunForm):
+    """Which rows to import. A FHIR Bundle also needs the referral every person in it gets."""
+
     source = forms.ChoiceField(
         label="Referral source for everyone in this file",
         choices=[("", "Choose a source"), *ReferralSource.choices],
@@ -73,8 +99,4 @@ class ReferralImportRunForm(forms.Form):
         defaults = None
         if "source" in self.fields:
             defaults = ReferralDefaults(source=data["source"], reason=data["reason"], urgency=data["urgency"])
-        return {
-            "only_valid": data["action"] == IMPORT_VALID,
-            "expected_count": data.get("expected_count"),
-            "referral_defaults": defaults,
-        }
+        return self.run_arguments() | {"referral_defaults": defaults}

@@ -6,6 +6,9 @@ Whether someone is already in the program is checked afterwards, in `patients.im
 
 A problem with the file as a whole (not text, not a Bundle, a required column missing) raises
 `FileRejected` with one message instead.
+
+The CSV reading (`read_csv_rows`, `RowReader`, `read_person`) serves other imports too: a file names its
+columns with a `CsvLayout` and turns each row's cells into its own kind of row.
 """
 
 import csv
@@ -15,7 +18,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 import pydantic
 from fhir.resources.R4B.bundle import Bundle
@@ -46,12 +49,14 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("first_name", "last_name", "date_of_birth", "source", "reason")
 # Other names people give the same columns; header cells are compared as lower_snake_case.
-COLUMN_ALIASES = {
+PERSON_COLUMN_ALIASES = {
     "given_name": "first_name",
     "family_name": "last_name",
     "surname": "last_name",
     "dob": "date_of_birth",
     "birth_date": "date_of_birth",
+}
+COLUMN_ALIASES = PERSON_COLUMN_ALIASES | {
     "referral_source": "source",
     "referral_reason": "reason",
     "language": "preferred_language",
@@ -113,14 +118,19 @@ class ParsedRow:
         return self.person is not None and not self.problems
 
     def to_match(self) -> PersonToMatch | None:
-        if self.person is None:
-            return None
-        return PersonToMatch(
-            legal_first_name=self.person.legal_first_name,
-            legal_last_name=self.person.legal_last_name,
-            date_of_birth=self.person.date_of_birth,
-            mrn=self.person.mrn,
-        )
+        return person_to_match(self.person)
+
+
+def person_to_match(person: PersonDetails | None) -> PersonToMatch | None:
+    """What patients.matching compares of a person read from a file."""
+    if person is None:
+        return None
+    return PersonToMatch(
+        legal_first_name=person.legal_first_name,
+        legal_last_name=person.legal_last_name,
+        date_of_birth=person.date_of_birth,
+        mrn=person.mrn,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,20 +155,22 @@ def _lookup_key(text: str) -> str:
     return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
 
 
-def _choices_lookup(choices: type[ReferralSource] | type[Urgency], **aliases: str) -> dict[str, str]:
-    lookup = {_lookup_key(value): value for value in choices.values}
-    lookup |= {_lookup_key(label): value for value, label in choices.choices}
+def choices_lookup(choices: Iterable[tuple[str, str]], **aliases: str) -> dict[str, str]:
+    """Each (value, label) pair and alias, compared without case, hyphens or underscores, to its value."""
+    lookup: dict[str, str] = {}
+    for value, label in choices:
+        lookup |= {_lookup_key(value): value, _lookup_key(label): value}
     return lookup | {_lookup_key(alias): value for alias, value in aliases.items()}
 
 
-SOURCES = _choices_lookup(
-    ReferralSource,
+SOURCES = choices_lookup(
+    ReferralSource.choices,
     community_organization=ReferralSource.COMMUNITY_ORGANIZATION,
     emergency_room=ReferralSource.EMERGENCY_DEPARTMENT,
     er=ReferralSource.EMERGENCY_DEPARTMENT,
     self_referred=ReferralSource.SELF,
 )
-URGENCIES = _choices_lookup(Urgency, within_a_week=Urgency.SOON)
+URGENCIES = choices_lookup(Urgency.choices, within_a_week=Urgency.SOON)
 SOURCES_HELP = ", ".join(
     f"{label} ({value.upper()})" if value == ReferralSource.EMERGENCY_DEPARTMENT else label
     for value, label in ReferralSource.choices
@@ -250,7 +262,7 @@ def _single_line(text: str) -> str:
     return " ".join(text.split())
 
 
-class _RowReader:
+class RowReader:
     """Collects the cleaned values of one row and the problems found in it."""
 
     def __init__(
@@ -273,11 +285,13 @@ class _RowReader:
     def problem(self, column: str, message: str, value: str = "") -> None:
         self.problems.append(Problem(self.number, self.labels.get(column, column), message, value))
 
-    def text(self, column: str, raw: str, *, label: str, required: bool = False) -> str:
+    def text(
+        self, column: str, raw: str, *, label: str, required: bool = False, max_length: int | None = None
+    ) -> str:
         value = raw.strip() if column in MULTILINE_COLUMNS else _single_line(raw)
         if required and not value:
             self.problem(column, f"{label} is missing.")
-        limit = MAX_LENGTHS.get(column)
+        limit = max_length or MAX_LENGTHS.get(column)
         if limit is not None and len(value) > limit:
             self.problem(column, f"{label} is longer than {limit} characters.", value)
         return value
@@ -316,51 +330,67 @@ class _RowReader:
         return found
 
 
-def _read_person(read: _RowReader, cells: dict[str, str]) -> tuple[dict[str, str], datetime.date | None]:
-    """The person's fields from the cells, problems noted in `read`; the date of birth apart."""
+def read_person(read: RowReader, cells: Mapping[str, str]) -> tuple[dict[str, str], datetime.date | None]:
+    """The person's fields from the cells, problems noted in `read`; the date of birth apart.
+
+    Names and date of birth are required; a column the file does not have reads as blank.
+    """
     fields = {
-        "legal_first_name": read.text("first_name", cells["first_name"], label="First name", required=True),
-        "legal_last_name": read.text("last_name", cells["last_name"], label="Last name", required=True),
-        "mrn": read.text("mrn", cells["mrn"], label="MRN"),
-        "preferred_name": read.text("preferred_name", cells["preferred_name"], label="Preferred name"),
-        "phone": read.text("phone", cells["phone"], label="Phone"),
+        "legal_first_name": read.text(
+            "first_name", cells.get("first_name", ""), label="First name", required=True
+        ),
+        "legal_last_name": read.text(
+            "last_name", cells.get("last_name", ""), label="Last name", required=True
+        ),
+        "mrn": read.text("mrn", cells.get("mrn", ""), label="MRN"),
+        "preferred_name": read.text(
+            "preferred_name", cells.get("preferred_name", ""), label="Preferred name"
+        ),
+        "phone": read.text("phone", cells.get("phone", ""), label="Phone"),
         "preferred_language": read.text(
-            "preferred_language", cells["preferred_language"], label="Preferred language"
+            "preferred_language", cells.get("preferred_language", ""), label="Preferred language"
         )
         or "English",
     }
-    born = read.date("date_of_birth", cells["date_of_birth"], label="Date of birth", required=True)
+    born = read.date("date_of_birth", cells.get("date_of_birth", ""), label="Date of birth", required=True)
     return fields, born
 
 
+def row_person(
+    read: RowReader, person_fields: dict[str, str], born: datetime.date | None
+) -> PersonDetails | None:
+    """The person a row names, once every problem of the row is noted in `read`.
+
+    In full when the row has no problem. A row that cannot be imported keeps names, date of birth and MRN
+    when they can be read, so it is still matched against the others and the person hears about a
+    duplicate at the same time as the other problems; else None.
+    """
+    if not read.problems and born is not None:
+        return PersonDetails(date_of_birth=born, **person_fields)
+    first, last = person_fields["legal_first_name"], person_fields["legal_last_name"]
+    if first and last and born is not None:
+        return PersonDetails(
+            legal_first_name=first, legal_last_name=last, date_of_birth=born, mrn=person_fields["mrn"]
+        )
+    return None
+
+
 def _row(
-    read: _RowReader,
+    read: RowReader,
     person_fields: dict[str, str],
     born: datetime.date | None,
     *,
     referral: ReferralDetails | None = None,
     received_on: datetime.date | None = None,
 ) -> ParsedRow:
-    if read.problems or born is None:
-        # A row that cannot be imported is still matched against the others when its names can be read,
-        # so the person hears about a duplicate at the same time as the other problems.
-        first, last = person_fields["legal_first_name"], person_fields["legal_last_name"]
-        person = None
-        if first and last and born is not None:
-            person = PersonDetails(
-                legal_first_name=first, legal_last_name=last, date_of_birth=born, mrn=person_fields["mrn"]
-            )
+    person = row_person(read, person_fields, born)
+    if read.problems:
         return ParsedRow(number=read.number, person=person, problems=tuple(read.problems))
-    return ParsedRow(
-        number=read.number,
-        person=PersonDetails(date_of_birth=born, **person_fields),
-        referral=referral,
-        received_on=received_on,
-    )
+    return ParsedRow(number=read.number, person=person, referral=referral, received_on=received_on)
 
 
-def _row_from_cells(cells: dict[str, str], read: _RowReader) -> ParsedRow:
-    person_fields, born = _read_person(read, cells)
+def _row_from_cells(cells: dict[str, str], read: RowReader) -> ParsedRow:
+    person_fields, born = read_person(read, cells)
     source = read.choice(
         "source", cells["source"], label="Referral source", lookup=SOURCES, allowed=SOURCES_HELP
     )
@@ -394,9 +424,26 @@ def _row_from_cells(cells: dict[str, str], read: _RowReader) -> ParsedRow:
 # CSV
 
 
-def _column_name(header_cell: str) -> str:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CsvLayout:
+    """The columns one kind of CSV file holds, in the template's order."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    # Other names people give the same columns; header cells are compared as lower_snake_case.
+    aliases: Mapping[str, str]
+    # What each row is, in the plural: "There are no referrals in this file".
+    rows_are: str
+
+
+REFERRAL_CSV = CsvLayout(
+    columns=COLUMNS, required=REQUIRED_COLUMNS, aliases=COLUMN_ALIASES, rows_are="referrals"
+)
+
+
+def _column_name(header_cell: str, aliases: Mapping[str, str]) -> str:
     name = "_".join(header_cell.replace("\ufeff", "").strip().casefold().replace("-", " ").split())
-    return COLUMN_ALIASES.get(name, name)
+    return aliases.get(name, name)
 
 
 def _delimiter(text: str) -> str:
@@ -414,36 +461,45 @@ def _is_blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
-def parse_csv(text: str, *, today: datetime.date) -> ParsedFile:
-    """Every data row of a CSV file, numbered as a spreadsheet shows it (the header is row 1).
+def read_csv_rows[Row](
+    text: str,
+    *,
+    layout: CsvLayout,
+    today: datetime.date,
+    row_from_cells: Callable[[dict[str, str], RowReader], Row],
+) -> tuple[list[Row], list[str]]:
+    """Every data row of a CSV file, numbered as a spreadsheet shows it (the header is row 1), and the
+    notes on what was left aside.
 
-    Blank rows and rows whose first cell starts with # are skipped; unknown columns are left aside
-    with a note; a missing required column rejects the file.
+    `row_from_cells` gets each row's cells by column name (a column the file lacks is blank) and a
+    `RowReader` for that row. Blank rows and rows whose first cell starts with # are skipped; unknown
+    columns are left aside with a note; a missing required column rejects the file.
     """
+    columns = layout.columns
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text))
     records = enumerate(reader, start=1)
     try:
         header = next((record for _number, record in records if not _is_blank(record)), None)
         if header is None:
             raise FileRejected("The file is empty.")
-        names = [_column_name(cell) for cell in header]
+        names = [_column_name(cell, layout.aliases) for cell in header]
         positions: dict[str, int] = {}
         for position, name in enumerate(names):
-            if name in positions and name in COLUMNS:
+            if name in positions and name in columns:
                 raise FileRejected(f"The column “{name}” appears twice in the first row. Keep one of them.")
-            if name in COLUMNS:
+            if name in columns:
                 positions[name] = position
-        missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+        missing = [name for name in layout.required if name not in positions]
         if missing:
             raise FileRejected(
                 f"The first row must name the columns, and it has no {', '.join(missing)} column. "
                 "Download the template to see the column names."
             )
         ignored = [
-            header[position].strip() for position, name in enumerate(names) if name not in COLUMNS and name
+            header[position].strip() for position, name in enumerate(names) if name not in columns and name
         ]
         notes = [f"These columns are not used and were left aside: {', '.join(ignored)}."] if ignored else []
-        rows: list[ParsedRow] = []
+        rows: list[Row] = []
         note_rows = 0
         for number, record in records:
             if _is_blank(record):
@@ -455,8 +511,8 @@ def parse_csv(text: str, *, today: datetime.date) -> ParsedFile:
                 name: record[position] if position < len(record) else ""
                 for name, position in positions.items()
             }
-            cells |= {name: "" for name in COLUMNS if name not in cells}
-            read = _RowReader(number, today)
+            cells |= {name: "" for name in columns if name not in cells}
+            read = RowReader(number, today)
             extra = [cell for cell in record[len(header) :] if cell.strip()]
             if extra:
                 read.problem(
@@ -465,14 +521,22 @@ def parse_csv(text: str, *, today: datetime.date) -> ParsedFile:
                     "A comma inside a value needs quotes around the value.",
                     extra[0],
                 )
-            rows.append(_row_from_cells(cells, read))
+            rows.append(row_from_cells(cells, read))
     except csv.Error as error:
         raise FileRejected(f"Tandem could not read this CSV file: {error}.") from error
     if note_rows:
         skipped = "1 row starting with # was" if note_rows == 1 else f"{note_rows} rows starting with # were"
         notes.append(f"{skipped} read as notes for people and skipped.")
     if not rows:
-        raise FileRejected("There are no referrals in this file: it has column names but no rows under them.")
+        raise FileRejected(
+            f"There are no {layout.rows_are} in this file: it has column names but no rows under them."
+        )
+    return rows, notes
+
+
+def parse_csv(text: str, *, today: datetime.date) -> ParsedFile:
+    """Every referral of a CSV file (`read_csv_rows`)."""
+    rows, notes = read_csv_rows(text, layout=REFERRAL_CSV, today=today, row_from_cells=_row_from_cells)
     return ParsedFile(rows=rows, notes=notes, row_label="Row")
 
 
@@ -627,14 +691,14 @@ def parse_fhir_bundle(text: str, *, today: datetime.date) -> ParsedFile:
         if not isinstance(resource, FhirPatient):
             left_aside[kind] += 1
             continue
-        read = _RowReader(
+        read = RowReader(
             number,
             today,
             labels=FHIR_ELEMENTS,
             date_reader=_read_fhir_date,
             date_help="a full date such as 1980-03-05",
         )
-        person_fields, born = _read_person(read, _cells_from_patient(resource))
+        person_fields, born = read_person(read, _cells_from_patient(resource))
         person_fields["gender"] = _GENDERS.get(resource.gender or "", "")
         rows.append(_row(read, person_fields, born))
     notes = []

@@ -1,4 +1,11 @@
-"""Bulk import of referrals from a CSV file or a FHIR R4 Bundle: upload, preview, import. Admins only."""
+"""Bulk import of referrals from a CSV file or a FHIR R4 Bundle: upload, preview, import. Admins only.
+
+The steps every import page takes (the upload, the chosen import, the problems download) are helpers here,
+used by caseloads' utilisation import too.
+"""
+
+import functools
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import program_admin_required
 from accounts.errors import DomainError
-from patients.import_forms import ReferralImportRunForm, ReferralImportUploadForm
+from patients.import_forms import (
+    ImportRunForm,
+    ImportUploadForm,
+    ReferralImportRunForm,
+    ReferralImportUploadForm,
+)
 from patients.import_parsing import (
     DATE_FORMATS_HELP,
     DATE_ORDER_HELP,
@@ -25,34 +37,67 @@ from patients.imports import (
     referral_imports_recent,
     template_csv,
 )
-from patients.models import ImportFormat, ReferralSource, Urgency
+from patients.models import ImportFormat, ReferralSource, UploadedFile, Urgency
 
 # A long file's preview shows this many problems and ready rows; the download has every problem.
 PROBLEMS_SHOWN = 200
 READY_ROWS_SHOWN = 50
 
 
+def upload_received(
+    request: HttpRequest,
+    form_class: type[ImportUploadForm],
+    upload: Callable[..., UploadedFile],
+    preview_url: str,
+) -> tuple[ImportUploadForm, HttpResponse | None]:
+    """The upload form; after a POST whose file `upload(file_name=, raw=)` kept, also the redirect to its
+    preview. A file that cannot be read at all is refused on the form with one message."""
+    if request.method != "POST":
+        return form_class(), None
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            kept = upload(file_name=file.name or "", raw=file.read())
+        except DomainError as refusal:
+            form.add_error("file", refusal.message)
+        else:
+            return form, redirect(preview_url, import_id=kept.pk)
+    return form, None
+
+
+def import_chosen(
+    request: HttpRequest, form: ImportRunForm, run: Callable[[], str], preview_url: str, import_id: int
+) -> HttpResponse | None:
+    """After a valid POST, run the import: its message (what `run` returns) and a redirect to the page, or
+    None with the refusal on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        message = run()
+    except DomainError as refusal:
+        form.add_error(None, refusal.message)
+        return None
+    messages.success(request, message)
+    return redirect(preview_url, import_id=import_id)
+
+
+def csv_download(text: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
 @program_admin_required
 @require_http_methods(["GET", "POST"])
 def referral_import(request: HttpRequest) -> HttpResponse:
     """Upload a file. A file that cannot be read at all is refused here with one message."""
-    if request.method == "POST":
-        form = ReferralImportUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                referral_import = referral_import_upload(
-                    program=request.user.program,
-                    file_name=upload.name or "",
-                    raw=upload.read(),
-                    acting_user=request.user,
-                )
-            except DomainError as refusal:
-                form.add_error("file", refusal.message)
-            else:
-                return redirect("patients:referral-import-preview", import_id=referral_import.pk)
-    else:
-        form = ReferralImportUploadForm()
+    upload = functools.partial(referral_import_upload, program=request.user.program, acting_user=request.user)
+    form, uploaded = upload_received(
+        request, ReferralImportUploadForm, upload, "patients:referral-import-preview"
+    )
+    if uploaded is not None:
+        return uploaded
     context = {
         "form": form,
         "recent": referral_imports_recent(user=request.user),
@@ -69,9 +114,7 @@ def referral_import(request: HttpRequest) -> HttpResponse:
 @program_admin_required
 @require_GET
 def referral_import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="tandem-referrals-template.csv"'
-    return response
+    return csv_download(template_csv(), "tandem-referrals-template.csv")
 
 
 @program_admin_required
@@ -90,23 +133,19 @@ def referral_import_preview(request: HttpRequest, import_id: int) -> HttpRespons
     form = ReferralImportRunForm(
         request.POST if request.method == "POST" else None, needs_referral_details=needs_details
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = referral_import_run(
-                referral_import=referral_import, acting_user=request.user, **form.service_arguments()
-            )
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, f"Imported {count} referral{'s' if count != 1 else ''}.")
-            return redirect("patients:referral-import-preview", import_id=referral_import.pk)
+
+    def run() -> str:
+        count = referral_import_run(
+            referral_import=referral_import, acting_user=request.user, **form.service_arguments()
+        )
+        return f"Imported {count} referral{'s' if count != 1 else ''}."
+
+    done = import_chosen(request, form, run, "patients:referral-import-preview", referral_import.pk)
+    if done is not None:
+        return done
     preview = import_preview_of(referral_import=referral_import)
     if request.GET.get("download") == "problems":
-        response = HttpResponse(problems_csv(preview), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="referral-import-{referral_import.pk}-problems.csv"'
-        )
-        return response
+        return csv_download(problems_csv(preview), f"referral-import-{referral_import.pk}-problems.csv")
     problems = preview.problems
     ready = preview.valid_rows
     context = {

@@ -4,9 +4,12 @@ An import writes what `referral_receive` writes for each person (a Patient, an E
 dated in the program's time zone, a Referral received by the admin), but set-based: every row is checked
 in Python first, then three bulk inserts run in one transaction. Either every chosen row is written or
 none is: a constraint the checks missed rolls the whole transaction back.
+
+Reading an upload, finding one, keeping it and the CSV downloads serve caseloads' utilisation import too.
 """
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime
@@ -14,7 +17,9 @@ import io
 import logging
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import PurePath
+from typing import Protocol
 
 import pghistory
 from django.db import DataError, IntegrityError, connection, transaction
@@ -47,6 +52,7 @@ from patients.models import (
     Referral,
     ReferralImport,
     ReferralSource,
+    UploadedFile,
     Urgency,
 )
 from patients.services import ReferralDetails
@@ -106,7 +112,7 @@ class ImportPreview:
 # Reading the upload
 
 
-def decode_upload(raw: bytes) -> str:
+def decode_upload(raw: bytes, *, accepted: str = "a CSV file or a FHIR Bundle in JSON") -> str:
     """The file as text: UTF-8 with or without a byte-order mark, or UTF-16 with one (Excel's "Unicode")."""
     try:
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -119,16 +125,32 @@ def decode_upload(raw: bytes) -> str:
             "File, Save As, “CSV UTF-8 (Comma delimited)” and upload that file."
         ) from error
     if "\x00" in text:
-        raise DomainError("This file is not a text file. Upload a CSV file or a FHIR Bundle in JSON.")
+        raise DomainError(f"This file is not a text file. Upload {accepted}.")
     return text
 
 
-def _refuse_spreadsheet(file_name: str) -> None:
+def read_upload(*, file_name: str, raw: bytes, accepted: str = "a CSV file or a FHIR Bundle in JSON") -> str:
+    """The uploaded file as text (`decode_upload`). One too large, empty or saved as a spreadsheet file is
+    refused with a message that says what to do."""
+    if len(raw) > MAX_FILE_BYTES:
+        size = len(raw) / (1024 * 1024)
+        raise DomainError(
+            f"This file is {size:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB. "
+            "Split it into smaller files and import them one after another."
+        )
+    if not raw.strip():
+        raise DomainError("This file is empty.")
     if PurePath(file_name).suffix.casefold() in SPREADSHEET_SUFFIXES:
         raise DomainError(
             "Tandem reads CSV files, not spreadsheet files. In Excel, choose File, Save As, "
             "“CSV UTF-8 (Comma delimited)” and upload that file."
         )
+    return decode_upload(raw, accepted=accepted)
+
+
+def stored_file_name(file_name: str) -> str:
+    """The uploaded file's own name, without any folder, short enough to keep."""
+    return PurePath(file_name).name[-255:] or "upload"
 
 
 def import_format_of(file_name: str, text: str) -> str:
@@ -209,22 +231,32 @@ def _check(*, program: Program, referral_import: ReferralImport) -> ImportPrevie
 # Reads
 
 
-def referral_import_for_user(*, user: User, import_id: int) -> ReferralImport:
+def upload_for_user[Upload: UploadedFile](model: type[Upload], *, user: User, import_id: int) -> Upload:
     """One upload of the user's own program; any other answers 404, as if it did not exist."""
-    imports = ReferralImport.objects.filter(program_id=user.program_id).select_related(
+    uploads = model._default_manager.filter(program_id=user.program_id).select_related(
         "program", "uploaded_by"
     )
-    return get_object_or_404(imports, pk=import_id)
+    return get_object_or_404(uploads, pk=import_id)
 
 
-def referral_imports_recent(*, user: User, limit: int = 10) -> QuerySet[ReferralImport]:
+def uploads_recent[Upload: UploadedFile](
+    model: type[Upload], *, user: User, limit: int = 10
+) -> QuerySet[Upload]:
     """The program's latest uploads, without their content."""
     return (
-        ReferralImport.objects.filter(program_id=user.program_id)
+        model._default_manager.filter(program_id=user.program_id)
         .defer("content")
         .select_related("uploaded_by")
         .order_by("-uploaded_at", "-pk")[:limit]
     )
+
+
+def referral_import_for_user(*, user: User, import_id: int) -> ReferralImport:
+    return upload_for_user(ReferralImport, user=user, import_id=import_id)
+
+
+def referral_imports_recent(*, user: User, limit: int = 10) -> QuerySet[ReferralImport]:
+    return uploads_recent(ReferralImport, user=user, limit=limit)
 
 
 def import_preview_of(*, referral_import: ReferralImport) -> ImportPreview:
@@ -243,28 +275,16 @@ def referral_import_upload(
     """Keep an uploaded file for its preview. A file that cannot be read at all is refused, and not kept."""
     if acting_user.program_id != program.pk:
         raise DomainError("You can only import referrals into your own program.")
-    if len(raw) > MAX_FILE_BYTES:
-        size = len(raw) / (1024 * 1024)
-        raise DomainError(
-            f"This file is {size:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB. "
-            "Split it into smaller files and import them one after another."
-        )
-    if not raw.strip():
-        raise DomainError("This file is empty.")
-    _refuse_spreadsheet(file_name)
-    text = decode_upload(raw)
+    text = read_upload(file_name=file_name, raw=raw)
     referral_import = ReferralImport(
         program=program,
         format=import_format_of(file_name, text),
-        file_name=PurePath(file_name).name[-255:] or "upload",
+        file_name=stored_file_name(file_name),
         content=text,
         uploaded_by=acting_user,
     )
     preview = _check(program=program, referral_import=referral_import)
-    referral_import.row_count = preview.row_count
-    referral_import.error_count = preview.error_row_count
-    referral_import.full_clean()
-    referral_import.save()
+    upload_keep(referral_import, row_count=preview.row_count, error_count=preview.error_row_count)
     logger.info(
         "referral_import_uploaded import=%s format=%s rows=%s rows_with_problems=%s",
         referral_import.pk,
@@ -273,6 +293,39 @@ def referral_import_upload(
         preview.error_row_count,
     )
     return referral_import
+
+
+def upload_keep(upload: UploadedFile, *, row_count: int, error_count: int) -> None:
+    """Save a checked upload with the number of its rows and of those with problems."""
+    upload.row_count = row_count
+    upload.error_count = error_count
+    upload.full_clean()
+    upload.save()
+
+
+def prepare_bulk_insert() -> None:
+    """Make the audit triggers quick for the rest of the transaction, before inserting thousands of rows.
+
+    Every audit trigger reads pgtrigger.ignore; unset, it does so in an exception block, a subtransaction
+    per row, which slows a transaction of thousands of rows. '{}' ignores nothing: every row is audited.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+
+
+@contextlib.contextmanager
+def database_refusal_explained(*, log_event: str, import_id: int | None) -> Iterator[None]:
+    """Turn a constraint the checks missed into a DomainError; the transaction inside has rolled back."""
+    try:
+        yield
+    except (IntegrityError, DataError) as error:
+        cause = getattr(error, "__cause__", None)
+        constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+        logger.warning("%s import=%s constraint=%s", log_event, import_id, constraint)
+        raise DomainError(
+            "Nothing was imported: the database refused a row the check had passed (perhaps someone added "
+            "the same person meanwhile). Look at the problems again and import once more."
+        ) from error
 
 
 def _received_at(
@@ -315,10 +368,7 @@ def _bulk_write(
     now: datetime.datetime,
 ) -> None:
     """What referral_receive writes for each row, as three bulk inserts."""
-    with connection.cursor() as cursor:
-        # Every audit trigger reads pgtrigger.ignore; unset, it does so in an exception block, a
-        # subtransaction per row, which slows a transaction of thousands of rows. '{}' ignores nothing.
-        cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+    prepare_bulk_insert()
     patients = Patient.objects.bulk_create(
         [Patient(program=program, **dataclasses.asdict(row.person)) for row in rows if row.person],
         batch_size=BATCH_SIZE,
@@ -423,7 +473,7 @@ def referral_import_run(
     check now finds another number (someone added a patient meanwhile), nothing is written. A FHIR Bundle
     needs `referral_defaults`. A file is imported once.
     """
-    try:
+    with database_refusal_explained(log_event="referral_import_refused", import_id=referral_import.pk):
         return _import(
             referral_import=referral_import,
             acting_user=acting_user,
@@ -431,21 +481,14 @@ def referral_import_run(
             referral_defaults=referral_defaults,
             expected_count=expected_count,
         )
-    except (IntegrityError, DataError) as error:
-        cause = getattr(error, "__cause__", None)
-        constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
-        logger.warning("referral_import_refused import=%s constraint=%s", referral_import.pk, constraint)
-        raise DomainError(
-            "Nothing was imported: the database refused a row the check had passed (perhaps someone added "
-            "the same person meanwhile). Look at the problems again and import once more."
-        ) from error
 
 
 # ---------------------------------------------------------------------------------------------------
 # Files to download
 
 
-def _csv_text(rows: list[list[str]]) -> str:
+def csv_text(rows: list[list[str]]) -> str:
+    """A CSV file for people to open in a spreadsheet: UTF-8 that Excel recognises, no cell a formula."""
     buffer = io.StringIO()
     # The byte-order mark makes Excel open the file as UTF-8, so accented names stay right.
     buffer.write("\ufeff")
@@ -491,7 +534,7 @@ TEMPLATE_EXAMPLE = {
 
 def template_csv() -> str:
     """The CSV template: the column names, a help row, one synthetic example row."""
-    return _csv_text(
+    return csv_text(
         [
             list(COLUMNS),
             [TEMPLATE_HELP[name] for name in COLUMNS],
@@ -500,10 +543,20 @@ def template_csv() -> str:
     )
 
 
-def problems_csv(preview: ImportPreview) -> str:
+class CheckedFile(Protocol):
+    """A preview of an uploaded file: how it names its rows and every problem found in them."""
+
+    @property
+    def row_label(self) -> str: ...
+
+    @property
+    def problems(self) -> list[Problem]: ...
+
+
+def problems_csv(preview: CheckedFile) -> str:
     """Every problem, one a line, safe to open in a spreadsheet (no cell runs as a formula)."""
     header = [preview.row_label.lower(), "column", "problem", "value in the file"]
-    return _csv_text(
+    return csv_text(
         [header]
         + [[str(problem.row), problem.column, problem.message, problem.value] for problem in preview.problems]
     )

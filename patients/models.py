@@ -726,23 +726,35 @@ class ImportFormat(models.TextChoices):
     FHIR_BUNDLE = "fhir_bundle", "FHIR R4 Bundle (JSON)"
 
 
-@pghistory.track()
-class ReferralImport(models.Model):
-    """An uploaded file of referrals, kept between its preview and the import the admin chooses."""
+class UploadedFile(models.Model):
+    """A file an admin uploaded to import, kept between its preview and the import they choose.
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referral_imports")
-    format = models.CharField(max_length=20, choices=ImportFormat.choices)
+    Each import names its own program link and what its counts mean (caseloads.UtilisationImport too).
+    """
+
     file_name = models.CharField(max_length=255)
     content = models.TextField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The rows in the file and those with a problem, as last checked.
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["-uploaded_at"]
+
+
+@pghistory.track()
+class ReferralImport(UploadedFile):
+    """An uploaded file of referrals, kept between its preview and the import the admin chooses."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referral_imports")
+    format = models.CharField(max_length=20, choices=ImportFormat.choices)
+
+    class Meta(UploadedFile.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(format__in=ImportFormat.values), name="referral_import_format_valid"
