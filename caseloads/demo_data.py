@@ -2954,3 +2954,44 @@ REFERRAL_OUT_STATUS_CHOICE = Weighted(
         (ReferralOutStatus.COULD_NOT_CONTACT, 20),
     ]
 )
+
+
+# People known only from hospital data: not referred, not enrolled, with admissions the health plan reported.
+# Some have enough admissions to be candidates, so the admin's candidate list has people on it.
+UTILISATION_ONLY_SHARE = 40  # one for every 40 demo patients
+
+
+def utilisation_only_people(
+    *, program_id: int, today: datetime.date, patients: int, seed: int
+) -> tuple[list[Patient], list[list[LifeEvent]]]:
+    """Synthetic people with one to three admissions in the last five months, from claims data. Returns
+    the unsaved patients and, for each, their unsaved life events (patient set once the patients exist)."""
+    rng = DemoRandom(f"{seed}/utilisation")
+    people: list[Patient] = []
+    events: list[list[LifeEvent]] = []
+    for index in range(patients // UTILISATION_ONLY_SHARE):
+        first = rng.choice(FIRST_NAMES_WOMEN + FIRST_NAMES_MEN)
+        people.append(
+            Patient(
+                program_id=program_id,
+                mrn=f"DEMO-U{index:05d}",
+                legal_first_name=first,
+                legal_last_name=invented_surname(rng),
+                date_of_birth=datetime.date(BIRTH_YEARS.pick(rng), 1, 1) + rng.randrange(365) * DAY,
+                preferred_language=LANGUAGE_CHOICE.pick(rng),
+            )
+        )
+        days_ago = sorted(rng.sample(range(5, 150), rng.randint(1, 3)), reverse=True)
+        events.append(
+            [
+                LifeEvent(
+                    kind=LifeEventKind.ADMISSION,
+                    occurred_on=today - days * DAY,
+                    ended_on=today - (days - rng.randint(1, 4)) * DAY,
+                    facility=rng.choice(("Demo General Hospital", "Demo Riverside Medical Center")),
+                    source=LifeEventSource.CLAIMS,
+                )
+                for days in days_ago
+            ]
+        )
+    return people, events

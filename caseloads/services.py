@@ -199,12 +199,12 @@ def care_plan_goal_update(*, goal: Goal, acting_user: Any, expected_version: int
 ADMISSION_KINDS = (LifeEventKind.ADMISSION, LifeEventKind.READMISSION)
 
 
-def candidates_recompute(*, program: Program) -> int:
+def candidates_recompute(*, program: Program, today: datetime.date | None = None) -> int:
     """Find the people not enrolled who meet the program's candidate rule (by default two or more inpatient
     admissions within 180 days) from recorded utilisation, and store them. One query gathers them all; the
     stored list is brought to match it (running twice changes nothing but the computed-at time).
-    Returns how many candidates there are."""
-    today = program.today()
+    Returns how many candidates there are. `today` is the program's today unless given (demo data)."""
+    today = today or program.today()
     since = today - datetime.timedelta(days=program.candidate_window_days)
     open_enrolment = Enrollment.objects.filter(patient=OuterRef("patient")).exclude(
         status__in=CLOSED_STATUSES

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from caseloads import demo_data
-from caseloads.models import CaseloadStatus
+from caseloads.models import Candidate, CaseloadStatus
 from engagement.models import Contact
 from patients.models import (
     CARE_STATUSES,
@@ -51,7 +51,10 @@ def test_default_run_has_every_status_and_both_phases() -> None:
     seed()
 
     check_deferred_constraints()
-    assert Patient.objects.count() == 400
+    assert Patient.objects.filter(enrollments__isnull=False).distinct().count() == 400
+    # And one in 40 known only from the health plan's admissions: not enrolled, possibly candidates.
+    assert Patient.objects.filter(enrollments__isnull=True).count() == 10
+    assert Candidate.objects.exists()
     assert set(Enrollment.objects.values_list("status", flat=True)) == set(EnrollmentStatus.values)
     assert set(Enrollment.objects.values_list("phase", flat=True)) == set(Phase.values)
     most_common = Enrollment.objects.values("status").annotate(n=Count("id")).order_by("-n").first()
@@ -163,7 +166,7 @@ def test_patients_are_inserted_in_bulk_not_row_by_row() -> None:
     statements = len(small.captured_queries)
 
     # About 1,700 rows for 60 patients: a save() per row would need thousands of statements.
-    assert Patient.objects.count() == 60
+    assert Patient.objects.filter(enrollments__isnull=False).distinct().count() == 60
     assert statements < 200, statements
 
 
@@ -206,7 +209,7 @@ def test_audit_events_are_written_with_a_seed_context() -> None:
     seed("--patients=60")
 
     events = PatientEvent.objects.filter(pgh_label="insert")
-    assert events.count() == 60
+    assert events.count() == 60 + 1  # and one person known only from admissions data
     assert {event.pgh_context.metadata["source"] for event in events.select_related("pgh_context")} == {
         "seed_demo"
     }

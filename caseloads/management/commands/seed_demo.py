@@ -46,8 +46,8 @@ from caseloads.models import (
     SupervisionSession,
 )
 from caseloads.services import candidates_recompute
-from engagement.models import PeerGroup
-from patients.models import CommunityResource, ScreeningQuestion
+from engagement.models import LifeEvent, PeerGroup
+from patients.models import CommunityResource, Patient, ScreeningQuestion
 
 CHUNK_SIZE = 5_000
 # From this many patients, chunks are generated and written by worker processes.
@@ -149,8 +149,10 @@ class Command(BaseCommand):
             ) from error
         with transaction.atomic(), pghistory.context(**run.history_metadata(chunk="supervision")):
             progress.counts += create_supervision(world, progress.tallies, random.Random(f"{run.seed}/staff"))
+        with transaction.atomic(), pghistory.context(**run.history_metadata(chunk="utilisation")):
+            progress.counts += create_utilisation_only_people(world, run, patients)
         # The admin's candidate list, as the nightly job would leave it.
-        candidates = candidates_recompute(program=Program.objects.get(pk=world.program_id))
+        candidates = candidates_recompute(program=Program.objects.get(pk=world.program_id), today=world.today)
         self.stdout.write(f"Candidates from recorded admissions: {candidates:,}")
         if patients >= VACUUM_FROM and not connection.in_atomic_block:
             vacuum_started = time.monotonic()
@@ -539,6 +541,20 @@ def vacuum_analyze(connections_to_use: int) -> None:
 
 
 # --- after the patients: supervision sessions and caseload trend snapshots ----------------------
+
+
+def create_utilisation_only_people(world: demo_data.DemoWorld, run: SeedRun, patients: int) -> Counter[str]:
+    """People known only from the health plan's admissions data (see demo_data.utilisation_only_people)."""
+    people, events = demo_data.utilisation_only_people(
+        program_id=world.program_id, today=world.today, patients=patients, seed=run.seed
+    )
+    created = Patient.objects.bulk_create(people)
+    rows = [event for patient, own in zip(created, events, strict=True) for event in own]
+    for patient, own in zip(created, events, strict=True):
+        for event in own:
+            event.patient = patient
+    LifeEvent.objects.bulk_create(rows)
+    return Counter({Patient._meta.db_table: len(created), LifeEvent._meta.db_table: len(rows)})
 
 
 def create_supervision(
