@@ -9,10 +9,10 @@ caseloads.settings_services, in the same transaction, before it calls these.
 import logging
 
 from django.db import transaction
-from django.db.models import Model
 
 from accounts.errors import DomainError
 from accounts.models import Discipline, Program, Role, Team, TeamMembership, User
+from accounts.persistence import save_valid as _save
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,6 @@ TEAM_ROLES = (Role.CARE_MANAGER, Role.SUPERVISOR)
 def _require_admin_of(acting_user: User, program_id: int | None) -> None:
     if acting_user.role != Role.PROGRAM_ADMIN or acting_user.program_id != program_id:
         raise DomainError("Only an admin of this program can change its settings.")
-
-
-def _save(instance: Model, **kwargs: object) -> None:
-    instance.full_clean()
-    instance.save(**kwargs)  # type: ignore[arg-type]
 
 
 def check_in_bounds(value: int, *, label: str, low: int, high: int) -> None:

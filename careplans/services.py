@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import User
+from accounts.persistence import save_valid as _save
 from careplans.models import (
     AssessmentDomain,
     AssessmentDomainKind,
@@ -61,11 +62,6 @@ class GoalEditConflict(DomainError):
             "saved and yours is still in the form: compare the two, then save again."
         )
         self.goal = goal
-
-
-def _save(instance: Any, **kwargs: Any) -> None:
-    instance.full_clean()
-    instance.save(**kwargs)
 
 
 def _today(plan_or_enrollment: CarePlan | Enrollment) -> datetime.date:

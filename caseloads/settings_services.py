@@ -9,11 +9,11 @@ Every function runs in one transaction and raises DomainError with a sentence an
 import logging
 
 from django.db import transaction
-from django.db.models import Model
 
 from accounts import services as accounts
 from accounts.errors import DomainError
 from accounts.models import Program, Role, Team, User
+from accounts.persistence import save_valid as _save
 from caseloads.models import GraduationCriteria, IntensityPolicy
 from patients.models import CLOSED_STATUSES, CareTeamMember
 
@@ -46,11 +46,6 @@ def _check_bounds(values: dict[str, int], bounds: dict[str, tuple[str, int, int]
     for name, value in values.items():
         label, low, high = bounds[name]
         accounts.check_in_bounds(value, label=label, low=low, high=high)
-
-
-def _save(instance: Model, **kwargs: object) -> None:
-    instance.full_clean()
-    instance.save(**kwargs)  # type: ignore[arg-type]
 
 
 def _require_admin_of(acting_user: User, program: Program) -> Program:

@@ -14,6 +14,7 @@ from django.utils.dateformat import format as format_date
 
 from accounts.errors import DomainError
 from accounts.models import Program, Role, TeamMembership, User
+from accounts.persistence import save_valid as _save
 from patients.models import (
     CARE_STATUSES,
     CLOSED_STATUSES,
@@ -91,11 +92,6 @@ class ReferralDetails:
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
     # The program comes along for its time zone: a missing date defaults to the program's today.
     return Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
-
-
-def _save(instance: object, **kwargs: object) -> None:
-    instance.full_clean()  # type: ignore[attr-defined]
-    instance.save(**kwargs)  # type: ignore[attr-defined]
 
 
 @transaction.atomic

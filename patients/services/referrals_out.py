@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.errors import DomainError
 from accounts.models import User
+from accounts.persistence import save_valid as _save
 from patients.models import (
     CLOSED_REFERRAL_OUT_STATUSES,
     REFERRAL_OUT_TRANSITIONS,
@@ -18,11 +19,6 @@ from patients.models import (
 
 # Without a date given, the care manager checks in on a referral out two weeks after making it.
 DEFAULT_FOLLOW_UP_DAYS = 14
-
-
-def _save(instance: ReferralOut) -> None:
-    instance.full_clean()
-    instance.save()
 
 
 @transaction.atomic

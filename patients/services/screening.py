@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import Role, User
+from accounts.persistence import save_valid as _save
 from patients.models import (
     CommunityResource,
     Enrollment,
@@ -52,11 +53,6 @@ class WarmHandoff:
     introduced_by: str
     setting: str
     at: datetime.datetime
-
-
-def _save(instance: models.Model, **kwargs: object) -> None:
-    instance.full_clean()
-    instance.save(**kwargs)  # type: ignore[arg-type]
 
 
 def _move_to(enrollment: Enrollment, to_status: str, *, acting_user: User, **kwargs: object) -> Enrollment:
