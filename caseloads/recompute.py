@@ -1,0 +1,423 @@
+"""The set-based caseload recompute: gather every enrolment's facts in one statement, apply the rules,
+write the results in bulk.
+
+The whole program and a single enrolment go through the same code: `enrollment_ids` only narrows the
+statement. Running it twice changes nothing: a row is written only when a computed value differs,
+and `computed_at` moves only with such a write (it says when the picture last changed).
+
+The team's decision is kept: `current_level` and a running override are never touched, except that an
+override whose `override_until` has passed is cleared and `current_level` falls back to the
+recommendation. That fallback is applied in the write itself, against the row as it is then, so a
+level the team changes while the recompute runs is not overwritten.
+"""
+
+import datetime
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Program
+from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+from caseloads.models import CaseloadStatus, GraduationCriteria, IntensityLevel, IntensityPolicy
+from caseloads.rules import (
+    Criteria,
+    EnrollmentFacts,
+    Policy,
+    graduation_readiness,
+    next_contact_due,
+    phase_suggestion,
+    recommend_level,
+)
+from engagement.models import (
+    CRISIS_KINDS,
+    CheckIn,
+    Contact,
+    LifeEvent,
+    LifeEventKind,
+    SuccessKind,
+    SuccessMoment,
+)
+from patients.models import CARE_STATUSES, CareTeamMember, CareTeamRole, Enrollment, Phase
+
+CHUNK_SIZE = 5_000
+# Where the rules start for an enrolment that has no caseload row yet (its current level is then set
+# to the recommendation).
+STARTING_LEVEL = IntensityLevel.MEDIUM
+
+# How a crisis kind reads inside a reason ("ED visit on 3 Jun, within 30 days: high.").
+CRISIS_WORDS = {
+    LifeEventKind.ED_VISIT: "ED visit",
+    LifeEventKind.ADMISSION: "admission",
+    LifeEventKind.READMISSION: "readmission",
+    LifeEventKind.CRISIS: "crisis",
+}
+
+
+class StoredDecision(NamedTuple):
+    """The team's decision as stored on an existing caseload row."""
+
+    current_level: str
+    recommended_level: str
+    override_reason: str
+    override_until: datetime.date | None
+    override_by_id: int | None
+
+
+class Gathered(NamedTuple):
+    facts: EnrollmentFacts
+    care_manager_id: int | None
+    last_reached_at: datetime.datetime | None
+    last_attempt_at: datetime.datetime | None
+    stored: StoredDecision | None
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    enrolments: int
+    written: int
+    unchanged: int
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _inputs_sql() -> str:
+    """One statement: every input the rules need, for the enrolments in care of one program."""
+    # Only table names from model metadata are interpolated; every value is a parameter.
+    return f"""
+WITH target AS MATERIALIZED (
+    SELECT e.id, e.patient_id, e.phase, COALESCE(e.enrolled_on, e.referred_on) AS enrolled_on
+    FROM {_table(Enrollment)} e
+    WHERE e.program_id = %(program_id)s
+      AND e.status = ANY(%(care_statuses)s)
+      AND (%(ids)s::bigint[] IS NULL OR e.id = ANY(%(ids)s::bigint[]))
+),
+contacts AS (
+    SELECT c.enrollment_id,
+           MAX(c.occurred_at) FILTER (WHERE c.is_reached) AS last_reached_at,
+           MAX(c.occurred_at) FILTER (WHERE NOT c.is_reached) AS last_attempt_at,
+           COUNT(*) FILTER (WHERE c.is_reached) AS reached,
+           COUNT(*) FILTER (WHERE c.is_reached AND (c.occurred_at AT TIME ZONE %(tz)s)::date
+                            BETWEEN %(window_start)s AND %(today)s) AS reached_30,
+           COUNT(*) FILTER (WHERE NOT c.is_reached AND (c.occurred_at AT TIME ZONE %(tz)s)::date
+                            BETWEEN %(window_start)s AND %(today)s) AS attempts_30
+    FROM {_table(Contact)} c JOIN target t ON t.id = c.enrollment_id
+    GROUP BY c.enrollment_id
+),
+crises AS (
+    SELECT DISTINCT ON (t.id) t.id AS enrollment_id, le.occurred_on, le.kind
+    FROM {_table(LifeEvent)} le JOIN target t ON t.patient_id = le.patient_id
+    WHERE le.kind = ANY(%(crisis_kinds)s) AND le.occurred_on <= %(today)s
+    ORDER BY t.id, le.occurred_on DESC, le.id DESC
+),
+check_ins AS (
+    SELECT ci.enrollment_id, ci.confidence, ci.readiness_to_graduate,
+           ROW_NUMBER() OVER w AS n_any,
+           ROW_NUMBER() OVER (w_rated) AS n_rated
+    FROM {_table(CheckIn)} ci JOIN target t ON t.id = ci.enrollment_id
+    WHERE ci.occurred_on <= %(today)s
+    WINDOW w AS (PARTITION BY ci.enrollment_id ORDER BY ci.occurred_on DESC, ci.id DESC),
+           w_rated AS (PARTITION BY ci.enrollment_id, ci.confidence IS NULL
+                       ORDER BY ci.occurred_on DESC, ci.id DESC)
+),
+check_in_summary AS (
+    SELECT enrollment_id,
+           MAX(confidence) FILTER (WHERE confidence IS NOT NULL AND n_rated = 1) AS latest_confidence,
+           MAX(confidence) FILTER (WHERE confidence IS NOT NULL AND n_rated = 2) AS previous_confidence,
+           MAX(readiness_to_graduate) FILTER (WHERE n_any = 1) AS readiness
+    FROM check_ins WHERE n_any = 1 OR n_rated <= 2
+    GROUP BY enrollment_id
+),
+plans AS (
+    SELECT p.enrollment_id,
+           BOOL_OR(p.status = %(plan_active)s AND p.co_created_with <> '') AS co_created,
+           COUNT(g.id) FILTER (WHERE g.status = %(goal_achieved)s) AS goals_achieved
+    FROM {_table(CarePlan)} p JOIN target t ON t.id = p.enrollment_id
+    LEFT JOIN {_table(Goal)} g ON g.care_plan_id = p.id
+    GROUP BY p.enrollment_id
+),
+trust AS (
+    SELECT s.enrollment_id, COUNT(*) AS trust_successes
+    FROM {_table(SuccessMoment)} s JOIN target t ON t.id = s.enrollment_id
+    WHERE s.kind = %(trust)s
+    GROUP BY s.enrollment_id
+),
+team AS (
+    SELECT m.enrollment_id,
+           MIN(m.user_id) FILTER (WHERE m.is_primary) AS care_manager_id,
+           BOOL_OR(m.role = %(pcp)s) AS has_pcp
+    FROM {_table(CareTeamMember)} m JOIN target t ON t.id = m.enrollment_id
+    WHERE m.ended_on IS NULL OR m.ended_on >= %(today)s
+    GROUP BY m.enrollment_id
+)
+SELECT t.id, t.phase, t.enrolled_on,
+       c.last_reached_at, c.last_attempt_at,
+       COALESCE(c.reached, 0), COALESCE(c.reached_30, 0), COALESCE(c.attempts_30, 0),
+       cr.occurred_on, cr.kind,
+       cs.latest_confidence, cs.previous_confidence, COALESCE(cs.readiness, ''),
+       COALESCE(p.goals_achieved, 0), COALESCE(p.co_created, FALSE),
+       COALESCE(tr.trust_successes, 0),
+       tm.care_manager_id, COALESCE(tm.has_pcp, FALSE),
+       s.current_level, s.recommended_level, s.override_reason, s.override_until, s.override_by_id
+FROM target t
+LEFT JOIN contacts c ON c.enrollment_id = t.id
+LEFT JOIN crises cr ON cr.enrollment_id = t.id
+LEFT JOIN check_in_summary cs ON cs.enrollment_id = t.id
+LEFT JOIN plans p ON p.enrollment_id = t.id
+LEFT JOIN trust tr ON tr.enrollment_id = t.id
+LEFT JOIN team tm ON tm.enrollment_id = t.id
+LEFT JOIN {_table(CaseloadStatus)} s ON s.enrollment_id = t.id
+ORDER BY t.id
+"""  # noqa: S608
+
+
+def _gather(
+    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None
+) -> dict[int, Gathered]:
+    params = {
+        "program_id": program.pk,
+        "care_statuses": [str(status) for status in CARE_STATUSES],
+        "ids": list(enrollment_ids) if enrollment_ids is not None else None,
+        "tz": program.time_zone,
+        "today": today,
+        "window_start": today - datetime.timedelta(days=30),
+        "crisis_kinds": [str(kind) for kind in CRISIS_KINDS],
+        "plan_active": CarePlanStatus.ACTIVE,
+        "goal_achieved": GoalStatus.ACHIEVED,
+        "trust": SuccessKind.TRUST,
+        "pcp": CareTeamRole.PRIMARY_CARE_PROVIDER,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_inputs_sql(), params)
+        rows = cursor.fetchall()
+    gathered: dict[int, Gathered] = {}
+    for row in rows:
+        (
+            enrollment_id, phase, enrolled_on,
+            last_reached_at, last_attempt_at, reached, reached_30, attempts_30,
+            crisis_on, crisis_kind,
+            latest_confidence, previous_confidence, readiness,
+            goals_achieved, co_created, trust_successes,
+            care_manager_id, has_pcp,
+            current_level, recommended_level, override_reason, override_until, override_by_id,
+        ) = row  # fmt: skip
+        stored = (
+            StoredDecision(current_level, recommended_level, override_reason, override_until, override_by_id)
+            if current_level is not None
+            else None
+        )
+        facts = EnrollmentFacts(
+            today=today,
+            phase=phase,
+            enrolled_on=enrolled_on,
+            current_level=_starting_level(stored, today),
+            last_crisis_on=crisis_on,
+            last_crisis_kind=CRISIS_WORDS.get(crisis_kind, "crisis"),
+            last_reached_on=program.local_date(last_reached_at) if last_reached_at else None,
+            reached_contacts=reached,
+            reached_contacts_last_30_days=reached_30,
+            attempts_last_30_days=attempts_30,
+            latest_confidence=latest_confidence,
+            previous_confidence=previous_confidence,
+            last_check_in_readiness=readiness,
+            goals_achieved=goals_achieved,
+            has_co_created_plan=co_created,
+            trust_successes=trust_successes,
+            has_primary_care_provider=has_pcp,
+        )
+        gathered[enrollment_id] = Gathered(facts, care_manager_id, last_reached_at, last_attempt_at, stored)
+    return gathered
+
+
+def _override_expired(stored: StoredDecision, today: datetime.date) -> bool:
+    return (
+        bool(stored.override_reason) and stored.override_until is not None and stored.override_until < today
+    )
+
+
+def _starting_level(stored: StoredDecision | None, today: datetime.date) -> str:
+    """The level the rules start from: the team's, or after an expired override the last recommendation."""
+    if stored is None:
+        return STARTING_LEVEL
+    if _override_expired(stored, today):
+        return stored.recommended_level
+    return stored.current_level
+
+
+def gather_facts(
+    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None = None
+) -> dict[int, tuple[EnrollmentFacts, int | None, datetime.datetime | None, datetime.datetime | None]]:
+    """Facts, primary care manager id, last reached and last attempt times per enrolment in care.
+
+    One SQL statement for the whole program; `enrollment_ids` narrows the same statement.
+    """
+    gathered = _gather(program=program, today=today, enrollment_ids=enrollment_ids)
+    return {
+        enrollment_id: (item.facts, item.care_manager_id, item.last_reached_at, item.last_attempt_at)
+        for enrollment_id, item in gathered.items()
+    }
+
+
+def compute_status(
+    *,
+    facts: EnrollmentFacts,
+    policy: Policy,
+    criteria: Criteria,
+    stored: StoredDecision | None,
+    care_manager_id: int | None,
+    last_reached_at: datetime.datetime | None,
+    last_attempt_at: datetime.datetime | None,
+) -> dict[str, Any]:
+    """The CaseloadStatus field values for one enrolment (without `computed_at`). Pure."""
+    recommendation = recommend_level(facts, policy)
+    recommended = str(recommendation.level)
+    if stored is None or _override_expired(stored, facts.today):
+        decision: dict[str, Any] = {
+            "current_level": recommended,
+            "override_reason": "",
+            "override_until": None,
+            "override_by_id": None,
+        }
+    else:
+        decision = {
+            "current_level": stored.current_level,
+            "override_reason": stored.override_reason,
+            "override_until": stored.override_until,
+            "override_by_id": stored.override_by_id,
+        }
+    # The cadence follows the level the team works at, not the recommendation.
+    next_due = next_contact_due(facts, policy, decision["current_level"])
+    readiness = graduation_readiness(facts, criteria)
+    return {
+        "care_manager_id": care_manager_id,
+        "recommended_level": recommended,
+        "recommendation_reasons": [reason.text for reason in recommendation.reasons],
+        **decision,
+        "last_reached_contact_at": last_reached_at,
+        "last_attempt_at": last_attempt_at,
+        "reached_contacts_last_30_days": facts.reached_contacts_last_30_days,
+        "next_contact_due_on": next_due,
+        "is_overdue": next_due < facts.today,
+        "is_graduation_candidate": readiness.ready,
+        "graduation_criteria": [
+            {"label": item.label, "met": item.met, "detail": item.detail} for item in readiness.criteria
+        ],
+        # The field holds the phase; the sentence explaining it is recomputed for display.
+        "suggested_phase": str(Phase.WELLNESS) if phase_suggestion(facts) is not None else "",
+    }
+
+
+# Columns compared to decide whether a row changed; the decision columns only change on expiry.
+_COMPUTED = (
+    "care_manager_id",
+    "recommended_level",
+    "recommendation_reasons",
+    "last_reached_contact_at",
+    "last_attempt_at",
+    "reached_contacts_last_30_days",
+    "next_contact_due_on",
+    "is_overdue",
+    "is_graduation_candidate",
+    "graduation_criteria",
+    "suggested_phase",
+)
+_DECISION = ("current_level", "override_reason", "override_until", "override_by_id")
+_COLUMN_TYPES = {
+    "enrollment_id": "bigint",
+    "care_manager_id": "bigint",
+    "recommended_level": "text",
+    "recommendation_reasons": "text",
+    "current_level": "text",
+    "override_reason": "text",
+    "override_until": "date",
+    "override_by_id": "bigint",
+    "last_reached_contact_at": "timestamptz",
+    "last_attempt_at": "timestamptz",
+    "reached_contacts_last_30_days": "integer",
+    "next_contact_due_on": "date",
+    "is_overdue": "boolean",
+    "is_graduation_candidate": "boolean",
+    "graduation_criteria": "text",
+    "suggested_phase": "text",
+}
+_JSON = frozenset({"recommendation_reasons", "graduation_criteria"})
+
+
+def _upsert_sql() -> str:
+    columns = list(_COLUMN_TYPES)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _COLUMN_TYPES.values())
+    selected = ", ".join(f"v.{name}::jsonb" if name in _JSON else f"v.{name}" for name in columns)
+    expired = "s.override_reason <> '' AND s.override_until < %s"
+    updates = [f"{name} = EXCLUDED.{name}" for name in _COMPUTED]
+    updates += [f"{name} = CASE WHEN {expired} THEN EXCLUDED.{name} ELSE s.{name} END" for name in _DECISION]
+    old = ", ".join(f"s.{name}" for name in _COMPUTED)
+    new = ", ".join(f"EXCLUDED.{name}" for name in _COMPUTED)
+    # Only the table name and this module's fixed column names are interpolated.
+    return f"""
+INSERT INTO {_table(CaseloadStatus)} AS s ({", ".join(columns)}, computed_at)
+SELECT {selected}, %s FROM unnest({arrays}) AS v({", ".join(columns)})
+ON CONFLICT (enrollment_id) DO UPDATE SET {", ".join(updates)}, computed_at = EXCLUDED.computed_at
+WHERE ({old}) IS DISTINCT FROM ({new}) OR ({expired})
+"""  # noqa: S608
+
+
+def _write_chunk(rows: list[dict[str, Any]], *, today: datetime.date, now: datetime.datetime) -> int:
+    arrays = [
+        [json.dumps(row[name]) if name in _JSON else row[name] for row in rows] for name in _COLUMN_TYPES
+    ]
+    # The expiry test appears once per decision column in SET and once in WHERE.
+    params = [now, *arrays, *([today] * len(_DECISION)), today]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), params)
+        return max(cursor.rowcount, 0)
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def recompute_caseloads(
+    *,
+    program: Program,
+    today: datetime.date | None = None,
+    enrollment_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RecomputeResult:
+    """Recompute the caseload rows of a program's enrolments in care (or of `enrollment_ids` among them).
+
+    Idempotent: rows whose computed values are unchanged are not written, so a second run writes 0.
+    Rows of enrolments no longer in care are left as they are.
+    """
+    today = today or program.today()
+    policy = Policy.from_model(IntensityPolicy.objects.filter(program=program).first())
+    criteria = Criteria.from_model(GraduationCriteria.objects.filter(program=program).first())
+    gathered = _gather(program=program, today=today, enrollment_ids=enrollment_ids)
+    rows = [
+        {
+            "enrollment_id": enrollment_id,
+            **compute_status(
+                facts=item.facts,
+                policy=policy,
+                criteria=criteria,
+                stored=item.stored,
+                care_manager_id=item.care_manager_id,
+                last_reached_at=item.last_reached_at,
+                last_attempt_at=item.last_attempt_at,
+            ),
+        }
+        for enrollment_id, item in gathered.items()
+    ]
+    now = timezone.now()
+    written = done = 0
+    for chunk in _chunks(rows, CHUNK_SIZE):
+        written += _write_chunk(chunk, today=today, now=now)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(rows))
+    return RecomputeResult(enrolments=len(rows), written=written, unchanged=len(rows) - written)
