@@ -28,6 +28,8 @@ app.conf.update(
             "task": "caseloads.candidates_recompute",
             "schedule": crontab(hour=7, minute=15),
         },
+        # The nightly caseload recompute (caseloads.recompute_caseloads) joins the schedule once logging a
+        # contact uses the same rules; until then caseload_status_refresh and the recompute would disagree.
     },
     timezone="UTC",
 )

@@ -335,3 +335,22 @@ class TestCommand:
         assert any(line.startswith("Recomputed 5 enrolments: 5 written, 0 unchanged in ") for line in lines)
         assert f"{program}: recomputed 1 of 1 enrolments …" in lines
         assert any(line.startswith("Recomputed 1 enrolments: 0 written, 1 unchanged in ") for line in lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_recompute_task_runs_on_a_real_worker_through_redis(make_enrollment, care_manager) -> None:
+    from caseloads.models import CaseloadStatus
+    from tests.celery_worker import celery_worker, wait_for
+
+    enrollment = make_enrollment(care_manager=care_manager)
+
+    with celery_worker() as send:
+        send("caseloads.recompute_caseloads", enrollment.program_id)
+        wait_for(
+            lambda: CaseloadStatus.objects.filter(enrollment=enrollment).exists(),
+            what="the enrolment's caseload status to be stored",
+        )
+
+    status = CaseloadStatus.objects.get(enrollment=enrollment)
+    assert status.recommended_level in ("low", "medium", "high")
+    assert status.next_contact_due_on is not None
