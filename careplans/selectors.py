@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User
 from careplans.models import (
     AssessmentDomain,
     AssessmentDomainKind,
@@ -13,9 +14,11 @@ from careplans.models import (
     CarePlanVersion,
     Goal,
     GoalStatus,
+    PlanHandout,
     Step,
 )
-from patients.models import CareTeamMember, CommunitySupport, Enrollment
+from patients.access import enrollments_visible_to
+from patients.models import CareTeamMember, CommunitySupport, Enrollment, Patient
 from patients.selectors import care_team_of
 
 OPEN_GOAL_STATUSES = (GoalStatus.PROPOSED, GoalStatus.ACTIVE, GoalStatus.PAUSED)
@@ -188,3 +191,20 @@ def assessment_of(*, enrollment: Enrollment, shows_part2: bool) -> Assessment:
 def assessment_entry_of(*, enrollment: Enrollment, domain: str) -> AssessmentDomain | None:
     """One recorded domain of the enrolment's assessment, or None if it has not been talked about."""
     return AssessmentDomain.objects.filter(enrollment=enrollment, domain=domain).first()
+
+
+def handouts_of(*, care_plan: CarePlan, limit: int = 5) -> list[PlanHandout]:
+    """The latest copies handed over of this plan, newest first."""
+    return list(care_plan.handouts.select_related("handed_by")[:limit])
+
+
+def kept_handout_of(*, user: User, patient: Patient, handout_id: int) -> PlanHandout | None:
+    """A copy handed over from a plan of one of the patient's episodes that `user` may see."""
+    return (
+        PlanHandout.objects.filter(
+            pk=handout_id,
+            care_plan__enrollment__in=enrollments_visible_to(user).filter(patient=patient),
+        )
+        .select_related("handed_by", "care_plan__enrollment")
+        .first()
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from careplans.models import HandoutLanguage
+from careplans.selectors import handouts_of, kept_handout_of
 from careplans.services import plan_handout_record as plan_handout_record_service
 from caseloads.handouts import (
     HandedOverForm,
@@ -21,8 +22,6 @@ from caseloads.handouts import (
     handout_html,
     handout_language_of,
     handout_pdf,
-    handouts_of,
-    kept_handout_of,
 )
 from caseloads.pages import patient_in_care_for, patient_to_change, render_patient_page
 from patients.models import AccessAction

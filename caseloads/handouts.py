@@ -22,14 +22,12 @@ from django.utils import translation
 from django.utils.csp import CSP, build_policy
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
-from careplans.models import CarePlan, GoalStatus, HandoutLanguage, PlanHandout
+from careplans.models import GoalStatus, HandoutLanguage
 from careplans.selectors import OPEN_GOAL_STATUSES
 from careplans.services import care_plan_content
 from caseloads.pages import PatientInCare
 from engagement.models import Contact
-from patients.access import enrollments_visible_to
-from patients.models import Enrollment, Patient
+from patients.models import Enrollment
 from patients.selectors import care_team_of
 
 CONTENT_TEMPLATE = "careplans/handout_content.html"
@@ -202,23 +200,6 @@ def handout_pdf(content_html: str, *, language: str) -> bytes:
 
     document = handout_document(content_html, language=language)
     return HTML(string=document, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
-
-
-def handouts_of(*, care_plan: CarePlan, limit: int = 5) -> list[PlanHandout]:
-    """The latest copies handed over of this plan, newest first."""
-    return list(care_plan.handouts.select_related("handed_by")[:limit])
-
-
-def kept_handout_of(*, user: User, patient: Patient, handout_id: int) -> PlanHandout | None:
-    """A copy handed over from a plan of one of the patient's episodes that `user` may see."""
-    return (
-        PlanHandout.objects.filter(
-            pk=handout_id,
-            care_plan__enrollment__in=enrollments_visible_to(user).filter(patient=patient),
-        )
-        .select_related("handed_by", "care_plan__enrollment")
-        .first()
-    )
 
 
 def allow_handout_styles(request: HttpRequest, response: HttpResponse, content_html: str) -> HttpResponse:

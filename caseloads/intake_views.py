@@ -14,7 +14,6 @@ from accounts.errors import DomainError
 from caseloads.forms_referrals_out import ReferralOutForm, ReferralOutUpdateForm, referrals_out_panel
 from caseloads.pages import patient_in_care_for
 from caseloads.screening_page import (
-    enrollment_to_screen,
     render_screening,
     screened_message,
     screening_form_for,
@@ -36,7 +35,7 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
     care = patient_in_care_for(user=request.user, patient_id=patient_id)
     if not request.user.is_program_admin:
         raise PermissionDenied
-    enrollment = enrollment_to_screen(user=request.user, patient=care.patient)
+    enrollment = care.enrollment
     if enrollment is None:
         raise Http404
     page = screening_page_of(enrollment=enrollment, discipline_hint=request.POST.get("discipline", ""))

@@ -3,21 +3,18 @@
 import dataclasses
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.dateformat import format as format_date
 
-from accounts.models import Discipline, User
+from accounts.models import Discipline
 from caseloads.assignment import CareManagerSuggestions, care_manager_suggestions
 from caseloads.forms_screening import ScreeningForm
 from caseloads.pages import PatientInCare, render_patient_page
-from patients.access import enrollments_visible_to
 from patients.models import (
     CommunityResource,
     Enrollment,
     EnrollmentStatus,
-    Patient,
     Referral,
     ScreeningQuestion,
 )
@@ -37,19 +34,6 @@ class ScreeningPage:
     @property
     def is_screenable(self) -> bool:
         return self.enrollment.status in SCREENABLE_STATUSES
-
-
-def enrollment_to_screen(*, user: User, patient: Patient) -> Enrollment | None:
-    """The person's open episode (a new referral), else their latest one the user may see.
-
-    Open first explicitly: in PostgreSQL an ascending `ended_on` puts the open episode (NULL) last."""
-    return (
-        enrollments_visible_to(user)
-        .filter(patient=patient)
-        .select_related("program")
-        .order_by(F("ended_on").desc(nulls_first=True), "-referred_on", "-pk")
-        .first()
-    )
 
 
 def screening_page_of(*, enrollment: Enrollment, discipline_hint: str = "") -> ScreeningPage:

@@ -141,6 +141,11 @@ class PossibleDuplicate:
         return self.latest_enrollment is not None and not self.latest_enrollment.is_closed
 
 
+# A person's episodes, the open one (no end date) first, then the most recently ended. PostgreSQL puts NULL
+# last in an ascending sort, so the open episode needs `nulls_first` explicitly.
+OPEN_EPISODE_FIRST = (F("ended_on").desc(nulls_first=True), "-referred_on", "-pk")
+
+
 def possible_duplicates_for(*, user: User, person: PersonToMatch) -> list[PossibleDuplicate]:
     """The patients of `user`'s program who may be `person` (same MRN, or same name and date of birth),
     each with their open enrolment or else their latest one. Three queries at most."""
@@ -152,7 +157,7 @@ def possible_duplicates_for(*, user: User, person: PersonToMatch) -> list[Possib
         enrollments_visible_to(user)
         .filter(patient__in=patients)
         .select_related("team")
-        .order_by("patient_id", F("ended_on").desc(nulls_first=True), "-referred_on", "-pk")
+        .order_by("patient_id", *OPEN_EPISODE_FIRST)
     )
     for enrollment in episodes:
         latest.setdefault(enrollment.patient_id, enrollment)
@@ -168,9 +173,8 @@ def current_enrollment_of(*, user: User, patient: Patient) -> Enrollment | None:
     return (
         enrollments_visible_to(user)
         .filter(patient=patient)
-        .select_related("team", "referral")
-        # The open episode (no end date) first, then the most recently ended.
-        .order_by(F("ended_on").desc(nulls_first=True), "-referred_on", "-pk")
+        .select_related("program", "team", "referral")
+        .order_by(*OPEN_EPISODE_FIRST)
         .first()
     )
 

@@ -98,15 +98,15 @@ class TestThePage:
         client.force_login(care_manager)
         client.get(page_url(enrollment))  # the first request also reads the program's time zone
         # session, user, patient, enrolment, plan, may-edit (2), Part 2 check, domains, goals and steps
-        # from them, program, open goals, care team, supports, access event (3 with its savepoint),
+        # from them, open goals, care team, supports, access event (3 with its savepoint),
         # session save (3)
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(20):
             client.get(page_url(enrollment))
         for domain in AssessmentDomainKind.values:
             entry = record(enrollment, care_manager, domain)
         assessment_need_to_goal(entry=entry, acting_user=care_manager, patient_words="Feel safe at home")
         CommunitySupportFactory(patient=enrollment.patient)
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(20):
             response = client.get(page_url(enrollment))
         assert "14 of 14 parts talked about" in response.content.decode()
 

@@ -657,14 +657,14 @@ class TestThePage:
         add_care_managers(3)
         client.force_login(program_admin)
         client.get(page_url(referral))  # the first request also reads the program's time zone
-        # session, user, patient, enrolment, plan, Part 2 check, referral, program, questions, directory,
+        # session, user, patient, enrolment, plan, Part 2 check, referral, questions, directory,
         # weights, care managers with their counts and teams, access event (3 with its savepoint),
         # session save (3)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(17):
             response = client.get(page_url(referral))
         assert len(rows_shown(response.content.decode())) == 3
         add_care_managers(17)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(17):
             response = client.get(page_url(referral))
         assert len(rows_shown(response.content.decode())) == 20
 
