@@ -313,3 +313,17 @@ class UtilisationImport(UploadedFile):
 
     def __str__(self) -> str:
         return f"Utilisation import {self.pk}"
+
+
+class CaseloadRecomputeRequest(models.Model):
+    """An enrolment whose caseload row must be recomputed: written in the same transaction as the change.
+
+    The task sent on commit recomputes it and deletes the request; when the broker is down the request
+    waits here, and the catch-up job (every few minutes) or the nightly run picks it up. Nothing is lost.
+    """
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Recompute enrolment {self.enrollment_id}"

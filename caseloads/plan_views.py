@@ -20,6 +20,7 @@ from careplans.forms import CoCreationForm, GoalForm, GoalStatusForm, StepForm
 from careplans.models import CarePlanVersion, Goal, GoalStatus, Step
 from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of, versions_of
 from careplans.services import GoalEditConflict
+from caseloads import services as caseload_services
 from caseloads.pages import PatientInCare, patient_in_care_for, patient_to_change, render_patient_page
 from caseloads.services import care_plan_goal_update
 from patients.selectors import care_team_of, community_supports_of
@@ -225,7 +226,7 @@ def care_plan_start(request: HttpRequest, patient_id: int) -> HttpResponse:
         person,
         key="start",
         form=CoCreationForm(request.POST),
-        save=lambda arguments: plans.care_plan_start(
+        save=lambda arguments: caseload_services.care_plan_start(
             enrollment=person.enrollment, acting_user=request.user, **arguments
         ),
         saved_message="Plan started. Add the first goal, in their words.",
@@ -242,7 +243,7 @@ def care_plan_details(request: HttpRequest, patient_id: int) -> HttpResponse:
         person,
         key="details",
         form=form,
-        save=lambda arguments: plans.care_plan_details_update(
+        save=lambda arguments: caseload_services.care_plan_details_update(
             care_plan=person.care_plan,
             acting_user=request.user,
             expected_revision=form.cleaned_data["revision"],

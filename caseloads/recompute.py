@@ -13,16 +13,26 @@ level the team changes while the recompute runs is not overwritten.
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Program
 from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
-from caseloads.models import CaseloadStatus, GraduationCriteria, IntensityLevel, IntensityPolicy
+from caseloads.models import (
+    CaseloadRecomputeRequest,
+    CaseloadSnapshot,
+    CaseloadStatus,
+    GraduationCriteria,
+    IntensityLevel,
+    IntensityPolicy,
+)
 from caseloads.rules import (
     Criteria,
     EnrollmentFacts,
@@ -41,9 +51,8 @@ from engagement.models import (
     SuccessKind,
     SuccessMoment,
 )
-from patients.models import CARE_STATUSES, CareTeamMember, CareTeamRole, Enrollment, Phase
+from patients.models import CARE_STATUSES, CareTeamMember, CareTeamRole, Enrollment, EnrollmentStatus, Phase
 
-CHUNK_SIZE = 5_000
 # Where the rules start for an enrolment that has no caseload row yet (its current level is then set
 # to the recommendation).
 STARTING_LEVEL = IntensityLevel.MEDIUM
@@ -80,6 +89,8 @@ class RecomputeResult:
     enrolments: int
     written: int
     unchanged: int
+    # A full run found another full run of the program going, and left it to that one.
+    skipped: bool = False
 
 
 def _table(model: Any) -> str:
@@ -105,7 +116,9 @@ contacts AS (
            COUNT(*) FILTER (WHERE c.is_reached AND (c.occurred_at AT TIME ZONE %(tz)s)::date
                             BETWEEN %(window_start)s AND %(today)s) AS reached_30,
            COUNT(*) FILTER (WHERE NOT c.is_reached AND (c.occurred_at AT TIME ZONE %(tz)s)::date
-                            BETWEEN %(window_start)s AND %(today)s) AS attempts_30
+                            BETWEEN %(window_start)s AND %(today)s) AS attempts_30,
+           (ARRAY_AGG(c.next_contact_on ORDER BY c.occurred_at DESC, c.id DESC)
+                FILTER (WHERE c.next_contact_on IS NOT NULL))[1] AS planned_on
     FROM {_table(Contact)} c JOIN target t ON t.id = c.enrollment_id
     GROUP BY c.enrollment_id
 ),
@@ -157,7 +170,7 @@ team AS (
 )
 SELECT t.id, t.phase, t.enrolled_on,
        c.last_reached_at, c.last_attempt_at,
-       COALESCE(c.reached, 0), COALESCE(c.reached_30, 0), COALESCE(c.attempts_30, 0),
+       COALESCE(c.reached, 0), COALESCE(c.reached_30, 0), COALESCE(c.attempts_30, 0), c.planned_on,
        cr.occurred_on, cr.kind,
        cs.latest_confidence, cs.previous_confidence, COALESCE(cs.readiness, ''),
        COALESCE(p.goals_achieved, 0), COALESCE(p.co_created, FALSE),
@@ -176,9 +189,11 @@ ORDER BY t.id
 """  # noqa: S608
 
 
-def _gather(
-    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None
-) -> dict[int, Gathered]:
+def inputs_statement(
+    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The one statement (and its parameters) that gathers every input of the rules; `bench/` times it
+    alone as the floor of the full recompute."""
     params = {
         "program_id": program.pk,
         "care_statuses": [str(status) for status in CARE_STATUSES],
@@ -192,14 +207,21 @@ def _gather(
         "trust": SuccessKind.TRUST,
         "pcp": CareTeamRole.PRIMARY_CARE_PROVIDER,
     }
+    return _inputs_sql(), params
+
+
+def _gather(
+    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None
+) -> dict[int, Gathered]:
+    statement, params = inputs_statement(program=program, today=today, enrollment_ids=enrollment_ids)
     with connection.cursor() as cursor:
-        cursor.execute(_inputs_sql(), params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     gathered: dict[int, Gathered] = {}
     for row in rows:
         (
             enrollment_id, phase, enrolled_on,
-            last_reached_at, last_attempt_at, reached, reached_30, attempts_30,
+            last_reached_at, last_attempt_at, reached, reached_30, attempts_30, planned_on,
             crisis_on, crisis_kind,
             latest_confidence, previous_confidence, readiness,
             goals_achieved, co_created, trust_successes,
@@ -222,6 +244,7 @@ def _gather(
             reached_contacts=reached,
             reached_contacts_last_30_days=reached_30,
             attempts_last_30_days=attempts_30,
+            planned_contact_on=planned_on,
             latest_confidence=latest_confidence,
             previous_confidence=previous_confidence,
             last_check_in_readiness=readiness,
@@ -362,7 +385,7 @@ def _upsert_sql() -> str:
 INSERT INTO {_table(CaseloadStatus)} AS s ({", ".join(columns)}, computed_at)
 SELECT {selected}, %s FROM unnest({arrays}) AS v({", ".join(columns)})
 ON CONFLICT (enrollment_id) DO UPDATE SET {", ".join(updates)}, computed_at = EXCLUDED.computed_at
-WHERE ({old}) IS DISTINCT FROM ({new}) OR ({expired})
+WHERE s.computed_at <= EXCLUDED.computed_at AND (({old}) IS DISTINCT FROM ({new}) OR ({expired}))
 """  # noqa: S608
 
 
@@ -382,6 +405,27 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, A
         yield items[start : start + size]
 
 
+# Key of the session advisory lock that lets one full recompute per program run at a time.
+_FULL_RUN_LOCK = 0x7A4E5C01
+
+
+@contextmanager
+def _full_run_lock(program: Program) -> Iterator[bool]:
+    """Hold the program's full-recompute lock; yields False when another run holds it.
+
+    A session lock: if the worker dies, PostgreSQL releases it with the connection.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_FULL_RUN_LOCK, program.pk])
+        (acquired,) = cursor.fetchone()
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_FULL_RUN_LOCK, program.pk])
+
+
 def recompute_caseloads(
     *,
     program: Program,
@@ -392,11 +436,33 @@ def recompute_caseloads(
     """Recompute the caseload rows of a program's enrolments in care (or of `enrollment_ids` among them).
 
     Idempotent: rows whose computed values are unchanged are not written, so a second run writes 0.
-    Rows of enrolments no longer in care are left as they are.
+    Rows of enrolments no longer in care are left as they are. A full run (no `enrollment_ids`) while
+    another full run of the program is going returns at once with `skipped=True`.
+
+    Each chunk is written in its own transaction, so a run that dies half-way leaves every row either
+    as before or as computed; running again completes it. A row computed after this run gathered its
+    facts (by the one-enrolment path, after a contact) is newer and is not overwritten.
     """
+    if enrollment_ids is None:
+        with _full_run_lock(program) as acquired:
+            if not acquired:
+                return RecomputeResult(enrolments=0, written=0, unchanged=0, skipped=True)
+            return _recompute(program=program, today=today, enrollment_ids=None, progress=progress)
+    return _recompute(program=program, today=today, enrollment_ids=enrollment_ids, progress=progress)
+
+
+def _recompute(
+    *,
+    program: Program,
+    today: datetime.date | None,
+    enrollment_ids: Sequence[int] | None,
+    progress: Callable[[int, int], None] | None,
+) -> RecomputeResult:
     today = today or program.today()
     policy = Policy.from_model(IntensityPolicy.objects.filter(program=program).first())
     criteria = Criteria.from_model(GraduationCriteria.objects.filter(program=program).first())
+    # The facts are as of this moment: it is stored as `computed_at`, and a row computed later wins.
+    gathered_at = timezone.now()
     gathered = _gather(program=program, today=today, enrollment_ids=enrollment_ids)
     rows = [
         {
@@ -413,11 +479,104 @@ def recompute_caseloads(
         }
         for enrollment_id, item in gathered.items()
     ]
-    now = timezone.now()
+    chunk_size = settings.CASELOAD_RECOMPUTE_CHUNK_SIZE
+    pause = settings.CASELOAD_RECOMPUTE_CHUNK_PAUSE_SECONDS
     written = done = 0
-    for chunk in _chunks(rows, CHUNK_SIZE):
-        written += _write_chunk(chunk, today=today, now=now)
+    for chunk in _chunks(rows, chunk_size):
+        if done and pause:
+            time.sleep(pause)
+        written += _write_chunk(chunk, today=today, now=gathered_at)
         done += len(chunk)
         if progress is not None:
             progress(done, len(rows))
     return RecomputeResult(enrolments=len(rows), written=written, unchanged=len(rows) - written)
+
+
+def recompute_requested(*, enrollment_ids: Sequence[int] | None = None) -> RecomputeResult:
+    """Recompute the enrolments asked for by changes (`CaseloadRecomputeRequest`), then clear those requests.
+
+    `enrollment_ids` narrows it to some enrolments (the task sent after a change), which are recomputed
+    whether or not a request is stored. A request written again while this runs is kept for next time.
+    """
+    requests = CaseloadRecomputeRequest.objects.all()
+    if enrollment_ids is not None:
+        requests = requests.filter(enrollment_id__in=enrollment_ids)
+    seen = list(requests.values_list("enrollment_id", "requested_at"))
+    wanted = set(enrollment_ids or ()) | {enrollment_id for enrollment_id, _ in seen}
+    by_program: dict[int, list[int]] = {}
+    for enrollment_id, program_id in Enrollment.objects.filter(pk__in=wanted).values_list("pk", "program_id"):
+        by_program.setdefault(program_id, []).append(enrollment_id)
+    total = RecomputeResult(enrolments=0, written=0, unchanged=0)
+    for program in Program.objects.filter(pk__in=by_program).order_by("pk"):
+        result = _recompute(program=program, today=None, enrollment_ids=by_program[program.pk], progress=None)
+        total = RecomputeResult(
+            enrolments=total.enrolments + result.enrolments,
+            written=total.written + result.written,
+            unchanged=total.unchanged + result.unchanged,
+        )
+    if seen:
+        ids, times = zip(*seen, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {_table(CaseloadRecomputeRequest)} "  # noqa: S608 - the model's table name
+                "WHERE (enrollment_id, requested_at) IN "
+                "(SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]))",
+                [list(ids), list(times)],
+            )
+    return total
+
+
+def _snapshot_sql() -> str:
+    # Only table names from model metadata are interpolated; every value is a parameter.
+    return f"""
+INSERT INTO {_table(CaseloadSnapshot)} AS snap (
+    care_manager_id, taken_on, outreach_count, active_count, maintenance_count,
+    high_count, medium_count, low_count, overdue_count, graduation_candidate_count, weighted_load, computed_at
+)
+SELECT s.care_manager_id, %(today)s,
+       COUNT(*) FILTER (WHERE e.status = %(outreach)s),
+       COUNT(*) FILTER (WHERE e.status = %(active)s),
+       COUNT(*) FILTER (WHERE e.status = %(maintenance)s),
+       COUNT(*) FILTER (WHERE s.current_level = %(high)s),
+       COUNT(*) FILTER (WHERE s.current_level = %(medium)s),
+       COUNT(*) FILTER (WHERE s.current_level = %(low)s),
+       COUNT(*) FILTER (WHERE s.is_overdue),
+       COUNT(*) FILTER (WHERE s.is_graduation_candidate),
+       SUM(CASE s.current_level WHEN %(high)s THEN %(high_weight)s WHEN %(medium)s THEN %(medium_weight)s
+                                ELSE %(low_weight)s END),
+       %(now)s
+FROM {_table(CaseloadStatus)} s JOIN {_table(Enrollment)} e ON e.id = s.enrollment_id
+WHERE e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s) AND s.care_manager_id IS NOT NULL
+GROUP BY s.care_manager_id
+ON CONFLICT (care_manager_id, taken_on) DO UPDATE SET
+    outreach_count = EXCLUDED.outreach_count, active_count = EXCLUDED.active_count,
+    maintenance_count = EXCLUDED.maintenance_count, high_count = EXCLUDED.high_count,
+    medium_count = EXCLUDED.medium_count, low_count = EXCLUDED.low_count,
+    overdue_count = EXCLUDED.overdue_count, graduation_candidate_count = EXCLUDED.graduation_candidate_count,
+    weighted_load = EXCLUDED.weighted_load, computed_at = EXCLUDED.computed_at
+"""  # noqa: S608
+
+
+def caseload_snapshots_take(*, program: Program, today: datetime.date | None = None) -> int:
+    """Each care manager's caseload today (counts by status, level, overdue, graduation candidates and the
+    intensity-weighted load), one row per care manager and day; taking it again the same day replaces it.
+    One statement. Returns the number of care managers."""
+    policy = IntensityPolicy.objects.filter(program=program).first() or IntensityPolicy()
+    params = {
+        "program_id": program.pk,
+        "today": today or program.today(),
+        "now": timezone.now(),
+        "care_statuses": [str(status) for status in CARE_STATUSES],
+        "outreach": EnrollmentStatus.OUTREACH,
+        "active": EnrollmentStatus.ACTIVE,
+        "maintenance": EnrollmentStatus.MAINTENANCE,
+        "high": IntensityLevel.HIGH,
+        "medium": IntensityLevel.MEDIUM,
+        "low": IntensityLevel.LOW,
+        "high_weight": policy.high_weight,
+        "medium_weight": policy.medium_weight,
+        "low_weight": policy.low_weight,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_snapshot_sql(), params)
+        return max(cursor.rowcount, 0)

@@ -39,6 +39,8 @@ class EnrollmentFacts:
     reached_contacts: int
     reached_contacts_last_30_days: int
     attempts_last_30_days: int
+    # The next contact date planned at the latest contact that set one.
+    planned_contact_on: datetime.date | None = None
     latest_confidence: int | None
     previous_confidence: int | None
     # A ReadinessView value from the latest check-in, or "" when it was not asked.
@@ -263,7 +265,11 @@ def recommend_level(facts: EnrollmentFacts, policy: Policy) -> Recommendation:
 
 
 def next_contact_due(facts: EnrollmentFacts, policy: Policy, level: str) -> datetime.date:
-    """Every 30 // target days after the last reached contact (or enrolment); attempts do not count."""
+    """The date planned at a contact, while it is still ahead of the last reached contact; otherwise
+    every 30 // target days after the last reached contact (or enrolment). Attempts do not count."""
+    planned = facts.planned_contact_on
+    if planned is not None and (facts.last_reached_on is None or planned > facts.last_reached_on):
+        return planned
     interval = max(1, 30 // policy.contacts_per_30_days(level))
     return (facts.last_reached_on or facts.enrolled_on) + datetime.timedelta(days=interval)
 

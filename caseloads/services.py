@@ -2,25 +2,27 @@
 
 import dataclasses
 import datetime
+import functools
 import logging
-import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import Program
+from careplans import services as careplans_services
 from careplans.models import Goal, GoalStatus
 from careplans.services import goal_update
-from caseloads.models import Candidate, CaseloadStatus, IntensityLevel, IntensityPolicy
+from caseloads.models import Candidate, CaseloadRecomputeRequest
+from engagement import services as engagement_services
 from engagement.models import Contact, LifeEvent, LifeEventKind
 from engagement.services import contact_log, goal_achievement_celebrate
+from patients import services as patients_services
 from patients.models import (
-    CARE_STATUSES,
     CLOSED_STATUSES,
-    CareTeamMember,
     ConsentKind,
     EndReason,
     Enrollment,
@@ -30,77 +32,70 @@ from patients.services import consent_record, enrollment_move, has_current_conse
 
 logger = logging.getLogger(__name__)
 
-_DEFAULT_POLICY = IntensityPolicy()
 
+def caseload_recompute_soon(*, enrollment_id: int) -> None:
+    """Have one enrolment's caseload row recomputed once the current transaction commits.
 
-def _contact_interval_days(level: str, policy: IntensityPolicy) -> int:
-    """Days between reached contacts that a level's 30-day target implies (high 8 a month: every 4 days)."""
-    target = {
-        IntensityLevel.HIGH: policy.high_contacts_per_30_days,
-        IntensityLevel.MEDIUM: policy.medium_contacts_per_30_days,
-        IntensityLevel.LOW: policy.low_contacts_per_30_days,
-    }[level]
-    return max(1, math.floor(30 / target))
-
-
-def caseload_status_refresh(
-    *, enrollment: Enrollment, today: datetime.date | None = None
-) -> CaseloadStatus | None:
-    """Bring one enrolment's last contact, next-due date and overdue flag up to date.
-
-    A simple stand-in until the caseload recompute job (issue 5) exists; that job will replace this
-    function and also recommend the level. The team's chosen level and any override are kept.
+    The request is stored in the transaction, so it outlives a broker outage; the task is sent on
+    commit and never holds up the request: when Redis is unreachable the send fails fast, and the
+    catch-up job or the nightly run recomputes it instead.
     """
-    if enrollment.status not in CARE_STATUSES:
-        return None
-    today = today or enrollment.program.today()
-    window_start = timezone.now() - datetime.timedelta(days=30)
-    figures = Contact.objects.filter(enrollment=enrollment).aggregate(
-        last_reached=Max("occurred_at", filter=Q(is_reached=True)),
-        last_attempt=Max("occurred_at", filter=Q(is_reached=False)),
-        reached_recently=Count("pk", filter=Q(is_reached=True, occurred_at__gte=window_start)),
+    CaseloadRecomputeRequest.objects.bulk_create(
+        [CaseloadRecomputeRequest(enrollment_id=enrollment_id, requested_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["enrollment"],
+        update_fields=["requested_at"],
     )
-    planned = (
-        Contact.objects.filter(enrollment=enrollment, next_contact_on__isnull=False)
-        .order_by("-occurred_at", "-pk")
-        .values_list("next_contact_on", flat=True)
-        .first()
-    )
-    status = CaseloadStatus.objects.select_for_update().filter(enrollment=enrollment).first()
-    level = status.current_level if status else IntensityLevel.MEDIUM
-    policy = IntensityPolicy.objects.filter(program_id=enrollment.program_id).first() or _DEFAULT_POLICY
-    last_reached = figures["last_reached"]
-    if planned is not None:
-        next_due = planned
-    elif last_reached is not None:
-        next_due = enrollment.program.local_date(last_reached) + datetime.timedelta(
-            days=_contact_interval_days(level, policy)
+    transaction.on_commit(functools.partial(_send_recompute, enrollment_id))
+
+
+def _send_recompute(enrollment_id: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from caseloads.tasks import recompute_enrollment_task
+
+    try:
+        recompute_enrollment_task.apply_async(args=[enrollment_id], retry=False)
+    except Exception:
+        logger.warning(
+            "caseload recompute of enrollment=%s not sent now; the catch-up job will run it",
+            enrollment_id,
+            exc_info=True,
         )
-    else:
-        next_due = enrollment.program.local_date(enrollment.status_changed_at) + datetime.timedelta(days=7)
-    primary_id = (
-        CareTeamMember.objects.filter(enrollment=enrollment, is_primary=True, ended_on__isnull=True)
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    values: dict[str, Any] = {
-        "care_manager_id": primary_id,
-        "last_reached_contact_at": last_reached,
-        "last_attempt_at": figures["last_attempt"],
-        "reached_contacts_last_30_days": figures["reached_recently"],
-        "next_contact_due_on": next_due,
-        "is_overdue": next_due < today,
-        "computed_at": timezone.now(),
-    }
-    if status is None:
-        status = CaseloadStatus(enrollment=enrollment, recommended_level=level, current_level=level, **values)
-        status.full_clean()
-        status.save()
-        return status
-    for field, value in values.items():
-        setattr(status, field, value)
-    status.save(update_fields=list(values))
-    return status
+
+
+def _recomputes_caseload[Service: Callable[..., Any]](
+    service: Service, enrollment_id_of: Callable[[Any], int]
+) -> Service:
+    """`service` in a transaction that also asks for the changed enrolment's caseload row to be recomputed."""
+
+    @functools.wraps(service)
+    @transaction.atomic
+    def run(**arguments: Any) -> Any:
+        result = service(**arguments)
+        caseload_recompute_soon(enrollment_id=enrollment_id_of(result))
+        return result
+
+    return cast(Service, run)
+
+
+# The changes that move a caseload row: the rules read check-ins, crises, successes, the plan and the team.
+check_in_record = _recomputes_caseload(engagement_services.check_in_record, lambda made: made.enrollment_id)
+life_event_record = _recomputes_caseload(
+    engagement_services.life_event_record, lambda made: made.enrollment_id
+)
+success_moment_record = _recomputes_caseload(
+    engagement_services.success_moment_record, lambda made: made.enrollment_id
+)
+care_plan_start = _recomputes_caseload(careplans_services.care_plan_start, lambda plan: plan.enrollment_id)
+care_plan_details_update = _recomputes_caseload(
+    careplans_services.care_plan_details_update, lambda plan: plan.enrollment_id
+)
+care_team_member_add = _recomputes_caseload(
+    patients_services.care_team_member_add, lambda member: member.enrollment_id
+)
+care_team_member_end = _recomputes_caseload(
+    patients_services.care_team_member_end, lambda member: member.enrollment_id
+)
 
 
 # Someone closed as unable to reach is approached again after this many days.
@@ -125,7 +120,7 @@ def caseload_contact_log(
     """
     logged = contact_log(enrollment=enrollment, acting_user=acting_user, **contact)
     outcome = outreach_after_contact(contact=logged, acting_user=acting_user, consent_given=consent_given)
-    caseload_status_refresh(enrollment=Enrollment.objects.select_related("program").get(pk=enrollment.pk))
+    caseload_recompute_soon(enrollment_id=enrollment.pk)
     return ContactLogged(logged, outcome)
 
 
@@ -187,12 +182,14 @@ def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given:
 
 
 @transaction.atomic
+@transaction.atomic
 def care_plan_goal_update(*, goal: Goal, acting_user: Any, expected_version: int, **changes: Any) -> Goal:
     """Change a goal (careplans.services.goal_update); a goal just achieved is celebrated on the timeline."""
     was_achieved = goal.status == GoalStatus.ACHIEVED
     updated = goal_update(goal=goal, acting_user=acting_user, expected_version=expected_version, **changes)
     if updated.status == GoalStatus.ACHIEVED and not was_achieved:
         goal_achievement_celebrate(goal=updated, acting_user=acting_user)
+    caseload_recompute_soon(enrollment_id=updated.care_plan.enrollment_id)
     return updated
 
 

@@ -26,9 +26,16 @@ from caseloads.selectors import (
     program_overview_for,
     team_caseloads_for,
 )
-from caseloads.services import ContactLogged, caseload_contact_log
+from caseloads.services import (
+    ContactLogged,
+    care_team_member_add,
+    caseload_contact_log,
+    check_in_record,
+    life_event_record,
+    success_moment_record,
+)
+from caseloads.services import care_team_member_end as care_team_member_end_service
 from engagement.forms import CheckInForm, ContactForm, LifeEventForm, SuccessMomentForm
-from engagement.services import check_in_record, life_event_record, success_moment_record
 from patients.forms import (
     CarePreferencesForm,
     CareTeamMemberEndForm,
@@ -38,13 +45,11 @@ from patients.forms import (
 )
 from patients.models import CareTeamMember, CommunitySupport, EnrollmentStatus
 from patients.services import (
-    care_team_member_add,
     community_support_add,
     community_support_end,
     community_support_update,
     patient_care_preferences_update,
 )
-from patients.services import care_team_member_end as care_team_member_end_service
 
 RECORD_TEMPLATE = "caseloads/patient_record.html"
 

@@ -16,10 +16,9 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    # Longer than any task, so a slow task is not handed to a second worker by Redis.
-    broker_transport_options={"visibility_timeout": 3600},
-    # `.delay()` must not hang a request when Redis is down.
-    broker_connection_timeout=3,
+    # Sending a task must not hang a request when Redis is down (see also the transport options in
+    # settings).
+    broker_connection_timeout=1,
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
     beat_schedule={
@@ -28,8 +27,17 @@ app.conf.update(
             "task": "caseloads.candidates_recompute",
             "schedule": crontab(hour=7, minute=15),
         },
-        # The nightly caseload recompute (caseloads.recompute_caseloads) joins the schedule once logging a
-        # contact uses the same rules; until then caseload_status_refresh and the recompute would disagree.
+        # Every enrolment's caseload row and each care manager's daily snapshot, each night before the
+        # day's work (02:30 in New York in winter); a row computed during the day is kept if newer.
+        "caseloads-nightly": {
+            "task": "caseloads.recompute_caseloads",
+            "schedule": crontab(hour=7, minute=30),
+        },
+        # Recompute requests left behind while the broker was unreachable.
+        "caseload-requests-catch-up": {
+            "task": "caseloads.recompute_requested",
+            "schedule": crontab(minute="*/5"),
+        },
     },
     timezone="UTC",
 )

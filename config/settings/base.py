@@ -170,6 +170,19 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Unacknowledged tasks of a worker that died are handed out again after this many seconds. Longer
+    # than any task, so a slow task is not given to a second worker while the first still runs it.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Sending a task must not hang a request when Redis is down or unreachable.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+
+# --- the caseload recompute ---------------------------------------------------------------------------
+# Rows written per transaction, and an optional pause between chunks to leave the database room.
+CASELOAD_RECOMPUTE_CHUNK_SIZE = env.int("CASELOAD_RECOMPUTE_CHUNK_SIZE", default=5_000)
+CASELOAD_RECOMPUTE_CHUNK_PAUSE_SECONDS = env.float("CASELOAD_RECOMPUTE_CHUNK_PAUSE_SECONDS", default=0.0)
 
 # --- audit trail ----------------------------------------------------------------------------
 PGHISTORY_APPEND_ONLY = True

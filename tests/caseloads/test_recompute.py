@@ -318,8 +318,9 @@ class TestSetBased:
         self._add(make_enrollment, care_manager, 27)
         many = self._queries(program, 30)
         assert few == many
-        # Policy, criteria, the facts statement, and one upsert (in a savepoint) per chunk.
-        assert many == 6
+        # The full-run lock and its release, policy, criteria, the facts statement, and one upsert (in a
+        # savepoint) per chunk.
+        assert many == 8
 
 
 class TestCommand:

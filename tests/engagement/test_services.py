@@ -75,14 +75,17 @@ def test_the_first_reached_contact_is_kept_on_the_enrolment(enrollment, care_man
     assert Enrollment.objects.get(pk=enrollment.pk).first_reached_at == reached.occurred_at
 
 
-def test_without_a_planned_date_the_next_contact_follows_the_level_of_care(enrollment, care_manager) -> None:
-    contact = caseload_contact_log(
-        enrollment=enrollment,
-        acting_user=care_manager,
-        occurred_at=timezone.now(),
-        mode="phone",
-        is_reached=True,
-    ).contact
+def test_without_a_planned_date_the_next_contact_follows_the_level_of_care(
+    enrollment, care_manager, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = caseload_contact_log(
+            enrollment=enrollment,
+            acting_user=care_manager,
+            occurred_at=timezone.now(),
+            mode="phone",
+            is_reached=True,
+        ).contact
     status = CaseloadStatus.objects.get(enrollment=enrollment)
     # Medium by default: 4 reached contacts per 30 days, so about a week apart.
     assert status.current_level == "medium"
