@@ -111,6 +111,10 @@ class CaseloadStatus(models.Model):
     graduation_criteria = models.JSONField(default=list, blank=True)
     suggested_phase = models.CharField(max_length=20, blank=True)
     computed_at = models.DateTimeField()
+    # A digest of the facts (and rules) the row was computed from, and the first day a rule could turn
+    # on those same facts: the full run skips rows whose facts are unchanged before that day.
+    inputs_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+    stable_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "caseload statuses"

@@ -12,19 +12,24 @@ level the team changes while the recompute runs is not overwritten.
 """
 
 import datetime
+import functools
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Program
 from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+from caseloads import rules as rules_module
 from caseloads.models import (
     CaseloadRecomputeRequest,
     CaseloadSnapshot,
@@ -35,12 +40,14 @@ from caseloads.models import (
 )
 from caseloads.rules import (
     Criteria,
+    Criterion,
     EnrollmentFacts,
     Policy,
     graduation_readiness,
     next_contact_due,
     phase_suggestion,
     recommend_level,
+    stable_until,
 )
 from engagement.models import (
     CRISIS_KINDS,
@@ -82,6 +89,7 @@ class Gathered(NamedTuple):
     last_reached_at: datetime.datetime | None
     last_attempt_at: datetime.datetime | None
     stored: StoredDecision | None
+    inputs_fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -168,32 +176,51 @@ team AS (
     WHERE m.ended_on IS NULL OR m.ended_on >= %(today)s
     GROUP BY m.enrollment_id
 )
-SELECT t.id, t.phase, t.enrolled_on,
-       c.last_reached_at, c.last_attempt_at,
-       COALESCE(c.reached, 0), COALESCE(c.reached_30, 0), COALESCE(c.attempts_30, 0), c.planned_on,
-       cr.occurred_on, cr.kind,
-       cs.latest_confidence, cs.previous_confidence, COALESCE(cs.readiness, ''),
-       COALESCE(p.goals_achieved, 0), COALESCE(p.co_created, FALSE),
-       COALESCE(tr.trust_successes, 0),
-       tm.care_manager_id, COALESCE(tm.has_pcp, FALSE),
-       s.current_level, s.recommended_level, s.override_reason, s.override_until, s.override_by_id
-FROM target t
-LEFT JOIN contacts c ON c.enrollment_id = t.id
-LEFT JOIN crises cr ON cr.enrollment_id = t.id
-LEFT JOIN check_in_summary cs ON cs.enrollment_id = t.id
-LEFT JOIN plans p ON p.enrollment_id = t.id
-LEFT JOIN trust tr ON tr.enrollment_id = t.id
-LEFT JOIN team tm ON tm.enrollment_id = t.id
-LEFT JOIN {_table(CaseloadStatus)} s ON s.enrollment_id = t.id
-ORDER BY t.id
+SELECT * FROM (
+    SELECT t.id, t.phase, t.enrolled_on,
+           c.last_reached_at, c.last_attempt_at,
+           COALESCE(c.reached, 0) AS reached, COALESCE(c.reached_30, 0) AS reached_30,
+           COALESCE(c.attempts_30, 0) AS attempts_30, c.planned_on,
+           cr.occurred_on AS crisis_on, cr.kind AS crisis_kind,
+           cs.latest_confidence, cs.previous_confidence, COALESCE(cs.readiness, '') AS readiness,
+           COALESCE(p.goals_achieved, 0) AS goals_achieved, COALESCE(p.co_created, FALSE) AS co_created,
+           COALESCE(tr.trust_successes, 0) AS trust_successes,
+           tm.care_manager_id, COALESCE(tm.has_pcp, FALSE) AS has_pcp,
+           s.current_level, s.recommended_level, s.override_reason, s.override_until, s.override_by_id,
+           -- The facts above (today aside), the team's override and the rules: equal digests, equal
+           -- results. The level itself is left out: the rules reach a fixed point from their own
+           -- recommendation, and a level the team sets is recomputed at once (caseloads.levels).
+           md5(ROW(t.phase, t.enrolled_on, c.*, cr.*, cs.*, p.*, tr.*, tm.*,
+                   COALESCE(s.override_reason, ''), s.override_until, s.override_by_id)::text
+               || %(rules_key)s) AS inputs_fingerprint,
+           s.inputs_fingerprint AS stored_fingerprint, s.stable_until
+    FROM target t
+    LEFT JOIN contacts c ON c.enrollment_id = t.id
+    LEFT JOIN crises cr ON cr.enrollment_id = t.id
+    LEFT JOIN check_in_summary cs ON cs.enrollment_id = t.id
+    LEFT JOIN plans p ON p.enrollment_id = t.id
+    LEFT JOIN trust tr ON tr.enrollment_id = t.id
+    LEFT JOIN team tm ON tm.enrollment_id = t.id
+    LEFT JOIN {_table(CaseloadStatus)} s ON s.enrollment_id = t.id
+) gathered
+-- With only_changed, rows whose facts are unchanged and whose rules cannot turn yet are left out.
+WHERE NOT %(only_changed)s
+   OR stored_fingerprint IS DISTINCT FROM inputs_fingerprint
+   OR stable_until IS NULL OR stable_until <= %(today)s
+ORDER BY id
 """  # noqa: S608
 
 
 def inputs_statement(
-    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None = None
+    *,
+    program: Program,
+    today: datetime.date,
+    enrollment_ids: Sequence[int] | None = None,
+    only_changed: bool = False,
+    rules_key: str = "",
 ) -> tuple[str, dict[str, Any]]:
     """The one statement (and its parameters) that gathers every input of the rules; `bench/` times it
-    alone as the floor of the full recompute."""
+    alone, for every enrolment, as the floor of the full recompute."""
     params = {
         "program_id": program.pk,
         "care_statuses": [str(status) for status in CARE_STATUSES],
@@ -206,14 +233,27 @@ def inputs_statement(
         "goal_achieved": GoalStatus.ACHIEVED,
         "trust": SuccessKind.TRUST,
         "pcp": CareTeamRole.PRIMARY_CARE_PROVIDER,
+        "only_changed": only_changed,
+        "rules_key": rules_key,
     }
     return _inputs_sql(), params
 
 
 def _gather(
-    *, program: Program, today: datetime.date, enrollment_ids: Sequence[int] | None
+    *,
+    program: Program,
+    today: datetime.date,
+    enrollment_ids: Sequence[int] | None,
+    only_changed: bool = False,
+    rules_key: str = "",
 ) -> dict[int, Gathered]:
-    statement, params = inputs_statement(program=program, today=today, enrollment_ids=enrollment_ids)
+    statement, params = inputs_statement(
+        program=program,
+        today=today,
+        enrollment_ids=enrollment_ids,
+        only_changed=only_changed,
+        rules_key=rules_key,
+    )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
@@ -227,6 +267,7 @@ def _gather(
             goals_achieved, co_created, trust_successes,
             care_manager_id, has_pcp,
             current_level, recommended_level, override_reason, override_until, override_by_id,
+            inputs_fingerprint, _stored_fingerprint, _stable_until,
         ) = row  # fmt: skip
         stored = (
             StoredDecision(current_level, recommended_level, override_reason, override_until, override_by_id)
@@ -253,7 +294,9 @@ def _gather(
             trust_successes=trust_successes,
             has_primary_care_provider=has_pcp,
         )
-        gathered[enrollment_id] = Gathered(facts, care_manager_id, last_reached_at, last_attempt_at, stored)
+        gathered[enrollment_id] = Gathered(
+            facts, care_manager_id, last_reached_at, last_attempt_at, stored, inputs_fingerprint
+        )
     return gathered
 
 
@@ -316,6 +359,9 @@ def compute_status(
     # The cadence follows the level the team works at, not the recommendation.
     next_due = next_contact_due(facts, policy, decision["current_level"])
     readiness = graduation_readiness(facts, criteria)
+    until = stable_until(
+        facts, policy, criteria, next_due=next_due, override_until=decision["override_until"]
+    )
     return {
         "care_manager_id": care_manager_id,
         "recommended_level": recommended,
@@ -327,12 +373,17 @@ def compute_status(
         "next_contact_due_on": next_due,
         "is_overdue": next_due < facts.today,
         "is_graduation_candidate": readiness.ready,
-        "graduation_criteria": [
-            {"label": item.label, "met": item.met, "detail": item.detail} for item in readiness.criteria
-        ],
+        "graduation_criteria": [_criterion_json(item) for item in readiness.criteria],
         # The field holds the phase; the sentence explaining it is recomputed for display.
         "suggested_phase": str(Phase.WELLNESS) if phase_suggestion(facts) is not None else "",
+        "stable_until": until,
     }
+
+
+@functools.lru_cache(maxsize=32768)
+def _criterion_json(item: Criterion) -> dict[str, Any]:
+    # Shared between rows with the same criterion; never mutated.
+    return {"label": item.label, "met": item.met, "detail": item.detail}
 
 
 # Columns compared to decide whether a row changed; the decision columns only change on expiry.
@@ -348,6 +399,8 @@ _COMPUTED = (
     "is_graduation_candidate",
     "graduation_criteria",
     "suggested_phase",
+    "stable_until",
+    "inputs_fingerprint",
 )
 _DECISION = ("current_level", "override_reason", "override_until", "override_by_id")
 _COLUMN_TYPES = {
@@ -367,6 +420,8 @@ _COLUMN_TYPES = {
     "is_graduation_candidate": "boolean",
     "graduation_criteria": "text",
     "suggested_phase": "text",
+    "stable_until": "date",
+    "inputs_fingerprint": "text",
 }
 _JSON = frozenset({"recommendation_reasons", "graduation_criteria"})
 
@@ -395,14 +450,42 @@ def _write_chunk(rows: list[dict[str, Any]], *, today: datetime.date, now: datet
     ]
     # The expiry test appears once per decision column in SET and once in WHERE.
     params = [now, *arrays, *([today] * len(_DECISION)), today]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), _server_binding_cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
         return max(cursor.rowcount, 0)
 
 
-def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _server_binding_cursor() -> Any:
+    """A Django cursor (logged like any other) whose parameters travel apart from the statement.
+
+    Django's default client-side binding quotes every array element in Python: for 5,000-row arrays
+    that costs more than the write itself.
+    """
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def _rows(
+    gathered: Iterable[tuple[int, Gathered]], *, policy: Policy, criteria: Criteria
+) -> list[dict[str, Any]]:
+    """The computed rows, ready to write (the write itself skips rows equal to what is stored)."""
+    return [
+        {
+            "enrollment_id": enrollment_id,
+            **compute_status(
+                facts=item.facts,
+                policy=policy,
+                criteria=criteria,
+                stored=item.stored,
+                care_manager_id=item.care_manager_id,
+                last_reached_at=item.last_reached_at,
+                last_attempt_at=item.last_attempt_at,
+            ),
+            "inputs_fingerprint": item.inputs_fingerprint,
+        }
+        for enrollment_id, item in gathered
+    ]
 
 
 # Key of the session advisory lock that lets one full recompute per program run at a time.
@@ -463,33 +546,44 @@ def _recompute(
     criteria = Criteria.from_model(GraduationCriteria.objects.filter(program=program).first())
     # The facts are as of this moment: it is stored as `computed_at`, and a row computed later wins.
     gathered_at = timezone.now()
-    gathered = _gather(program=program, today=today, enrollment_ids=enrollment_ids)
-    rows = [
-        {
-            "enrollment_id": enrollment_id,
-            **compute_status(
-                facts=item.facts,
-                policy=policy,
-                criteria=criteria,
-                stored=item.stored,
-                care_manager_id=item.care_manager_id,
-                last_reached_at=item.last_reached_at,
-                last_attempt_at=item.last_attempt_at,
-            ),
-        }
-        for enrollment_id, item in gathered.items()
-    ]
+    full_run = enrollment_ids is None
+    gathered = list(
+        _gather(
+            program=program,
+            today=today,
+            enrollment_ids=enrollment_ids,
+            # A full run leaves out enrolments whose facts are unchanged and whose rules cannot turn yet.
+            only_changed=full_run,
+            rules_key=_rules_key(policy, criteria),
+        ).items()
+    )
     chunk_size = settings.CASELOAD_RECOMPUTE_CHUNK_SIZE
     pause = settings.CASELOAD_RECOMPUTE_CHUNK_PAUSE_SECONDS
-    written = done = 0
-    for chunk in _chunks(rows, chunk_size):
-        if done and pause:
+    written = 0
+    for start in range(0, len(gathered), chunk_size):
+        if start and pause:
             time.sleep(pause)
-        written += _write_chunk(chunk, today=today, now=gathered_at)
-        done += len(chunk)
+        rows = _rows(gathered[start : start + chunk_size], policy=policy, criteria=criteria)
+        written += _write_chunk(rows, today=today, now=gathered_at)
         if progress is not None:
-            progress(done, len(rows))
-    return RecomputeResult(enrolments=len(rows), written=written, unchanged=len(rows) - written)
+            progress(min(start + chunk_size, len(gathered)), len(gathered))
+    in_care = _in_care_count(program) if full_run else len(gathered)
+    return RecomputeResult(enrolments=in_care, written=written, unchanged=in_care - written)
+
+
+def _in_care_count(program: Program) -> int:
+    return Enrollment.objects.filter(program=program, status__in=CARE_STATUSES).count()
+
+
+# The source of the rules and of this module: a change to either makes every row's facts "changed".
+_SOURCE_DIGEST = hashlib.blake2b(
+    Path(rules_module.__file__).read_bytes() + Path(__file__).read_bytes(), digest_size=8
+).hexdigest()
+
+
+def _rules_key(policy: Policy, criteria: Criteria) -> str:
+    """What besides the facts decides a row: the program's policy and criteria, and the rules' code."""
+    return f"|{_SOURCE_DIGEST}|{policy!r}|{criteria!r}"
 
 
 def recompute_requested(*, enrollment_ids: Sequence[int] | None = None) -> RecomputeResult:

@@ -13,6 +13,7 @@ time it has known the person.
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -22,25 +23,34 @@ from engagement.models import ReadinessView
 from patients.models import Phase
 
 LEVELS: tuple[IntensityLevel, ...] = (IntensityLevel.LOW, IntensityLevel.MEDIUM, IntensityLevel.HIGH)
+# A level's place in LEVELS, by its stored value (the rules run 100,000 times a night: no enum lookups).
+_RANK: dict[str, int] = {str(level): rank for rank, level in enumerate(LEVELS)}
+_MEDIUM = _RANK[IntensityLevel.MEDIUM]
+_HIGH = _RANK[IntensityLevel.HIGH]
 
 
-@dataclass(frozen=True, kw_only=True)
-class EnrollmentFacts:
-    """Everything the rules need to know about one enrolment, as plain values."""
+@functools.cache
+def _readiness_words() -> dict[str, str]:
+    """How each answer to "ready to graduate?" reads in a sentence (labels are translated lazily)."""
+    return {str(view): str(view.label).lower() for view in ReadinessView}
+
+
+class EnrollmentFacts(NamedTuple):
+    """Everything the rules need to know about one enrolment, as plain values. Build it with keywords.
+
+    A named tuple rather than a dataclass: the full recompute makes 100,000 of them in one go.
+    """
 
     today: datetime.date
     phase: str
     enrolled_on: datetime.date
     current_level: str
-    # Latest ED visit, admission, readmission or crisis, and what it was ("ED visit", "admission", ...).
+    # Latest ED visit, admission, readmission or crisis.
     last_crisis_on: datetime.date | None
-    last_crisis_kind: str = "crisis"
     last_reached_on: datetime.date | None
     reached_contacts: int
     reached_contacts_last_30_days: int
     attempts_last_30_days: int
-    # The next contact date planned at the latest contact that set one.
-    planned_contact_on: datetime.date | None = None
     latest_confidence: int | None
     previous_confidence: int | None
     # A ReadinessView value from the latest check-in, or "" when it was not asked.
@@ -49,6 +59,10 @@ class EnrollmentFacts:
     has_co_created_plan: bool
     trust_successes: int
     has_primary_care_provider: bool
+    # What the latest crisis was ("ED visit", "admission", ...).
+    last_crisis_kind: str = "crisis"
+    # The next contact date planned at the latest contact that set one.
+    planned_contact_on: datetime.date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,15 +94,16 @@ class Policy:
         )
 
     def contacts_per_30_days(self, level: str) -> int:
-        return {
-            IntensityLevel.HIGH: self.high_contacts_per_30_days,
-            IntensityLevel.MEDIUM: self.medium_contacts_per_30_days,
-            IntensityLevel.LOW: self.low_contacts_per_30_days,
-        }[IntensityLevel(level)]
+        return (
+            self.low_contacts_per_30_days,
+            self.medium_contacts_per_30_days,
+            self.high_contacts_per_30_days,
+        )[_RANK[level]]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Criteria:
+class Criteria(NamedTuple):
+    """A program's graduation criteria as plain values (a named tuple: the rules cache on it)."""
+
     min_months_enrolled: int
     crisis_free_days: int
     min_goals_achieved: int
@@ -142,6 +157,7 @@ class Readiness:
     criteria: list[Criterion]
 
 
+@functools.lru_cache(maxsize=8192)
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` calendar months later, clamped to the month's end (31 Aug + 6 = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -149,10 +165,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@functools.lru_cache(maxsize=8192)
 def _short(day: datetime.date) -> str:
     return f"{day.day} {day:%b}"
 
 
+@functools.lru_cache(maxsize=8192)
 def _long(day: datetime.date) -> str:
     return f"{day.day} {day:%b} {day.year}"
 
@@ -183,13 +201,12 @@ def recent_crisis(facts: EnrollmentFacts, policy: Policy) -> Reason | None:
 def early_engagement(facts: EnrollmentFacts, policy: Policy) -> Reason | None:
     if facts.phase != Phase.ENGAGEMENT:
         return None
-    days = _days_since(facts, facts.enrolled_on)
-    if days > policy.engagement_phase_days:
+    if _days_since(facts, facts.enrolled_on) > policy.engagement_phase_days:
         return None
     return Reason(
         Effect.AT_LEAST_MEDIUM,
-        f"Building trust, enrolled {days} days ago (first {policy.engagement_phase_days} days): "
-        "at least medium.",
+        f"Building trust: enrolled on {_short(facts.enrolled_on)}, within the first "
+        f"{policy.engagement_phase_days} days: at least medium.",
     )
 
 
@@ -240,7 +257,7 @@ def recommend_level(facts: EnrollmentFacts, policy: Policy) -> Recommendation:
     4. high, whatever came before, after a recent crisis.
     Reasons list the rules that applied, in that order.
     """
-    level = LEVELS.index(IntensityLevel(facts.current_level))
+    current = level = _RANK[facts.current_level]
     reasons: list[Reason] = []
 
     if up := confidence_dropped(facts, policy):
@@ -252,14 +269,13 @@ def recommend_level(facts: EnrollmentFacts, policy: Policy) -> Recommendation:
 
     for floor_rule in (early_engagement, no_recent_contact):
         if floor := floor_rule(facts, policy):
-            level = max(level, LEVELS.index(IntensityLevel.MEDIUM))
+            level = max(level, _MEDIUM)
             reasons.append(floor)
 
     if crisis := recent_crisis(facts, policy):
-        level = LEVELS.index(IntensityLevel.HIGH)
+        level = _HIGH
         reasons.append(crisis)
 
-    current = LEVELS.index(IntensityLevel(facts.current_level))
     suggestion = "step up" if level > current else "step down" if level < current else ""
     return Recommendation(level=LEVELS[level], reasons=reasons, suggestion=suggestion)
 
@@ -275,56 +291,126 @@ def next_contact_due(facts: EnrollmentFacts, policy: Policy, level: str) -> date
 
 
 def graduation_readiness(facts: EnrollmentFacts, criteria: Criteria) -> Readiness:
-    """Whether the program's graduation criteria are all met, each shown met or unmet. It only flags."""
-    months_on = add_months(facts.enrolled_on, criteria.min_months_enrolled)
-    crisis_free = _crisis_free_days(facts)
+    """Whether the program's graduation criteria are all met, each shown met or unmet. It only flags.
+
+    The details give dates, not "N days ago", so they read the same every day until something changes.
+    Each criterion depends on a few values only, so it is made once per distinct set of them.
+    """
     items = [
-        Criterion(
-            f"Enrolled at least {criteria.min_months_enrolled} months",
-            months_on <= facts.today,
-            f"Enrolled on {_long(facts.enrolled_on)}; {criteria.min_months_enrolled} months on "
-            f"{_long(months_on)}.",
-        ),
-        Criterion(
-            f"No ED visit or admission for {criteria.crisis_free_days} days",
-            crisis_free >= criteria.crisis_free_days,
-            f"Last on {_long(facts.last_crisis_on)}, {crisis_free} days ago."
-            if facts.last_crisis_on
-            else f"None recorded since enrolment, {crisis_free} days ago.",
-        ),
-        Criterion(
-            f"At least {criteria.min_goals_achieved} goal(s) achieved",
-            facts.goals_achieved >= criteria.min_goals_achieved,
-            f"{facts.goals_achieved} achieved.",
-        ),
-        Criterion(
-            f"Confidence {criteria.min_confidence} or more at the last check-in",
-            facts.latest_confidence is not None and facts.latest_confidence >= criteria.min_confidence,
-            f"Last rated {facts.latest_confidence}."
-            if facts.latest_confidence is not None
-            else "Not rated yet.",
-        ),
+        _enrolled_long_enough(criteria, facts.enrolled_on, facts.today),
+        _crisis_free_long_enough(criteria, facts.last_crisis_on, facts.enrolled_on, facts.today),
+        _goals_achieved(criteria, facts.goals_achieved),
+        _confident(criteria, facts.latest_confidence),
     ]
     if criteria.requires_primary_care_connection:
-        items.append(
-            Criterion(
-                "Connected to a primary care provider",
-                facts.has_primary_care_provider,
-                "Has a primary care provider." if facts.has_primary_care_provider else "None recorded.",
-            )
-        )
+        items.append(_connected_to_primary_care(facts.has_primary_care_provider))
     if criteria.requires_patient_readiness:
-        readiness = facts.last_check_in_readiness
-        items.append(
-            Criterion(
-                "Feels ready to manage without the program",
-                readiness == ReadinessView.READY,
-                f"Said at the last check-in: {ReadinessView(readiness).label.lower()}."
-                if readiness in ReadinessView.values
-                else "Not asked yet.",
-            )
-        )
+        items.append(_feels_ready(facts.last_check_in_readiness))
     return Readiness(ready=all(item.met for item in items), criteria=items)
+
+
+@functools.lru_cache(maxsize=16384)
+def _enrolled_long_enough(criteria: Criteria, enrolled_on: datetime.date, today: datetime.date) -> Criterion:
+    months_on = add_months(enrolled_on, criteria.min_months_enrolled)
+    return Criterion(
+        f"Enrolled at least {criteria.min_months_enrolled} months",
+        months_on <= today,
+        f"Enrolled on {_long(enrolled_on)}; {criteria.min_months_enrolled} months on {_long(months_on)}.",
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def _crisis_free_long_enough(
+    criteria: Criteria, last_crisis_on: datetime.date | None, enrolled_on: datetime.date, today: datetime.date
+) -> Criterion:
+    since = last_crisis_on or enrolled_on
+    free_on = since + datetime.timedelta(days=criteria.crisis_free_days)
+    after = f"{criteria.crisis_free_days} days on {_long(free_on)}."
+    return Criterion(
+        f"No ED visit or admission for {criteria.crisis_free_days} days",
+        free_on <= today,
+        f"Last on {_long(since)}; {after}"
+        if last_crisis_on
+        else f"None recorded since enrolment on {_long(since)}; {after}",
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _goals_achieved(criteria: Criteria, achieved: int) -> Criterion:
+    return Criterion(
+        f"At least {criteria.min_goals_achieved} goal(s) achieved",
+        achieved >= criteria.min_goals_achieved,
+        f"{achieved} achieved.",
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _confident(criteria: Criteria, confidence: int | None) -> Criterion:
+    return Criterion(
+        f"Confidence {criteria.min_confidence} or more at the last check-in",
+        confidence is not None and confidence >= criteria.min_confidence,
+        f"Last rated {confidence}." if confidence is not None else "Not rated yet.",
+    )
+
+
+@functools.cache
+def _connected_to_primary_care(connected: bool) -> Criterion:
+    return Criterion(
+        "Connected to a primary care provider",
+        connected,
+        "Has a primary care provider." if connected else "None recorded.",
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _feels_ready(readiness: str) -> Criterion:
+    words = _readiness_words().get(readiness)
+    return Criterion(
+        "Feels ready to manage without the program",
+        readiness == ReadinessView.READY,
+        f"Said at the last check-in: {words}." if words else "Not asked yet.",
+    )
+
+
+def stable_until(
+    facts: EnrollmentFacts,
+    policy: Policy,
+    criteria: Criteria,
+    *,
+    next_due: datetime.date,
+    override_until: datetime.date | None,
+) -> datetime.date:
+    """The first day after `today` on which any rule's outcome could differ for these same facts.
+
+    Until then a recompute with unchanged facts gives the same result, so the full run skips it. Every
+    rule above that compares a date with `today` has its turning point here; `test_rules` checks this
+    day by day.
+    """
+    today = facts.today
+    since_crisis = facts.last_crisis_on
+    crisis_free_from = since_crisis or facts.enrolled_on
+    reached_from = facts.last_reached_on or facts.enrolled_on
+    turning_points = [
+        # recent_crisis stops applying.
+        since_crisis + datetime.timedelta(days=policy.crisis_lookback_days + 1) if since_crisis else None,
+        # early_engagement stops applying (only in the engagement phase).
+        facts.enrolled_on + datetime.timedelta(days=policy.engagement_phase_days + 1)
+        if facts.phase == Phase.ENGAGEMENT
+        else None,
+        # no_recent_contact starts applying.
+        reached_from + datetime.timedelta(days=policy.no_contact_days + 1),
+        # stable_and_achieving's crisis-free time is reached.
+        crisis_free_from + datetime.timedelta(days=policy.step_down_crisis_free_days),
+        # The contact becomes overdue.
+        next_due + datetime.timedelta(days=1),
+        # Graduation: months enrolled, and crisis-free days.
+        add_months(facts.enrolled_on, criteria.min_months_enrolled),
+        crisis_free_from + datetime.timedelta(days=criteria.crisis_free_days),
+        # A level chosen against the recommendation runs out.
+        override_until + datetime.timedelta(days=1) if override_until else None,
+    ]
+    upcoming = [day for day in turning_points if day is not None and day > today]
+    return min(upcoming, default=datetime.date.max)
 
 
 def phase_suggestion(facts: EnrollmentFacts) -> str | None:

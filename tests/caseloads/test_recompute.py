@@ -318,9 +318,9 @@ class TestSetBased:
         self._add(make_enrollment, care_manager, 27)
         many = self._queries(program, 30)
         assert few == many
-        # The full-run lock and its release, policy, criteria, the facts statement, and one upsert (in a
-        # savepoint) per chunk.
-        assert many == 8
+        # The full-run lock and its release, policy, criteria, the facts statement, one upsert (in a
+        # savepoint) per chunk, and the count of enrolments in care.
+        assert many == 9
 
 
 class TestCommand:

@@ -22,6 +22,7 @@ from caseloads.rules import (
     recent_crisis,
     recommend_level,
     stable_and_achieving,
+    stable_until,
 )
 from engagement.models import ReadinessView
 from patients.models import Phase
@@ -97,8 +98,10 @@ class TestRulesAlone:
         assert (reason is not None) is fires
         if reason:
             assert reason.effect == Effect.AT_LEAST_MEDIUM
+            enrolled = days_ago(days)
             assert reason.text == (
-                f"Building trust, enrolled {days} days ago (first 60 days): at least medium."
+                f"Building trust: enrolled on {enrolled.day} {enrolled:%b}, within the first 60 days: "
+                "at least medium."
             )
 
     def test_early_days_in_the_wellness_phase_are_not_early_engagement(self) -> None:
@@ -318,9 +321,7 @@ class TestGraduationReadiness:
         assert [index for index, item in enumerate(readiness.criteria) if not item.met] == [unmet]
 
     def test_criteria_the_program_does_not_require_are_not_shown(self) -> None:
-        criteria = dataclasses.replace(
-            CRITERIA, requires_primary_care_connection=False, requires_patient_readiness=False
-        )
+        criteria = CRITERIA._replace(requires_primary_care_connection=False, requires_patient_readiness=False)
         readiness = graduation_readiness(
             ready(has_primary_care_provider=False, last_check_in_readiness=""), criteria
         )
@@ -352,7 +353,7 @@ class TestGraduationReadiness:
         )
         details = [item.detail for item in readiness.criteria]
         assert details[1:] == [
-            "Last on 17 Mar 2025, 90 days ago.",
+            "Last on 17 Mar 2025; 90 days on 15 Jun 2025.",
             "1 achieved.",
             "Not rated yet.",
             "Has a primary care provider.",
@@ -412,7 +413,67 @@ class TestDefaults:
 
     def test_criteria_defaults_are_the_model_defaults(self) -> None:
         model = GraduationCriteria()
-        assert dataclasses.asdict(Criteria.from_model(None)) == {
-            field.name: getattr(model, field.name) for field in dataclasses.fields(Criteria)
+        assert Criteria.from_model(None)._asdict() == {
+            name: getattr(model, name) for name in Criteria._fields
         }
         assert Criteria.from_model(GraduationCriteria(min_confidence=8)).min_confidence == 8
+
+
+class TestStableUntil:
+    """`stable_until` promises that, for the same facts, nothing the rules decide changes before it."""
+
+    @staticmethod
+    def _outcome(facts_on_day: EnrollmentFacts, override_until: datetime.date | None) -> tuple[Any, ...]:
+        recommendation = recommend_level(facts_on_day, POLICY)
+        level = facts_on_day.current_level
+        due = next_contact_due(facts_on_day, POLICY, level)
+        readiness = graduation_readiness(facts_on_day, CRITERIA)
+        expired = override_until is not None and override_until < facts_on_day.today
+        return (
+            recommendation.level,
+            [reason.text for reason in recommendation.reasons],
+            due,
+            due < facts_on_day.today,
+            readiness.ready,
+            readiness.criteria,
+            phase_suggestion(facts_on_day),
+            expired,
+        )
+
+    def test_no_outcome_changes_before_the_day_it_names(self) -> None:
+        import random
+
+        generator = random.Random(5)
+        checked = turned = 0
+        for _ in range(400):
+            maybe = lambda day: days_ago(day) if generator.random() < 0.7 else None  # noqa: E731
+            reached = maybe(generator.randint(0, 60))
+            sample = facts(
+                phase=generator.choice([Phase.ENGAGEMENT, Phase.WELLNESS]),
+                enrolled_on=days_ago(generator.randint(0, 400)),
+                current_level=generator.choice(["low", "medium", "high"]),
+                last_crisis_on=maybe(generator.randint(0, 200)),
+                last_reached_on=reached,
+                planned_contact_on=(reached or TODAY) + datetime.timedelta(days=generator.randint(-3, 20))
+                if generator.random() < 0.3
+                else None,
+                latest_confidence=generator.choice([None, 3, 6, 7, 9]),
+                previous_confidence=generator.choice([None, 5, 9]),
+                goals_achieved=generator.choice([0, 1, 2]),
+            )
+            override_until = TODAY + datetime.timedelta(days=generator.randint(0, 30))
+            override = override_until if generator.random() < 0.3 else None
+            due = next_contact_due(sample, POLICY, sample.current_level)
+            until = stable_until(sample, POLICY, CRITERIA, next_due=due, override_until=override)
+            assert until > TODAY
+            expected = self._outcome(sample, override)
+            day = TODAY + datetime.timedelta(days=1)
+            while day < min(until, TODAY + datetime.timedelta(days=400)):
+                assert self._outcome(sample._replace(today=day), override) == expected, (sample, day, until)
+                day += datetime.timedelta(days=1)
+                checked += 1
+            if until < TODAY + datetime.timedelta(days=400):
+                turned += self._outcome(sample._replace(today=until), override) != expected
+        assert checked > 1000
+        # The day named is a real turning point for most samples (it may be one whose rule is masked).
+        assert turned > 200

@@ -1,0 +1,733 @@
+"""Benchmark the caseload recompute (issue 5) at population scale.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/recompute.py
+    ... bench/recompute.py --keep                          # keep the scratch database, print its URL
+    ... bench/recompute.py --database postgres://postgres@127.0.0.1:5432/tandem_bench_5911
+
+Without --database, DATABASE_URL names the server (and a database to connect to while creating and
+dropping the scratch one; it is never written to): the script creates a scratch database, migrates it
+and runs `manage.py seed_demo --patients 142500` (about 100,000 enrolments in care), as
+bench/seed_demo.py does. With --database it reuses a database already seeded that way and never drops it.
+
+Then it tops the data up to the issue's volume when it is short: per enrolment in care 20 contacts,
+3 goals and 0.5 life events (2,000,000, 300,000 and 50,000 for 100,000 enrolments), counted over the
+whole tables. The added rows are synthetic, written by set-based INSERT ... SELECT with the audit
+triggers firing, and marked with MARKER in a text column; a second run finds the counts reached and
+adds nothing. VACUUM ANALYZE follows any top-up.
+
+Then, in this one process, it prints (each the median, min and max of several runs):
+
+1. the full recompute, `recompute_caseloads(program=...)`: the first run apart (it writes what changed),
+   then the next --runs runs;
+2. the floor: `inputs_statement(program=..., today=...)`, the same per-enrolment inputs in one statement,
+   executed and fetched;
+3. their ratio (target: within 1.5x);
+4. the obvious implementation, a per-enrolment ORM loop (a few queries, `compute_status`, one `save()`),
+   on a --sample of enrolments inside a transaction that is rolled back, extrapolated to the population;
+5. the incremental recompute of one enrolment, `recompute_requested(enrollment_ids=[id])` (what the task
+   runs after a contact), over --incremental different enrolments (target: under 20 ms).
+
+Only the public functions of caseloads.recompute are used, so the figures follow that module as it changes.
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import math
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from psycopg import sql
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+# What a row added by the top-up carries in a text column (contact and life event note, goal framing).
+MARKER = "Synthetic row added by bench/recompute.py"
+# The issue's volume for 100,000 enrolments in care, per enrolment in care.
+CONTACTS_PER_ENROLMENT = 20.0
+GOALS_PER_ENROLMENT = 3.0
+LIFE_EVENTS_PER_ENROLMENT = 0.5
+# 142,500 seeded patients give 99,665 enrolments in care.
+DEFAULT_PATIENTS = 142_500
+TARGET_RATIO = 1.5
+TARGET_INCREMENTAL_MS = 20.0
+
+
+def _seed_bench() -> Any:
+    """bench/seed_demo.py, next to this file: its scratch-database helpers."""
+    spec = importlib.util.spec_from_file_location("bench_seed_demo", Path(__file__).with_name("seed_demo.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database", metavar="URL", help="Reuse this already seeded database (never dropped)."
+    )
+    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS, help="Patients to seed.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database and print its URL.")
+    parser.add_argument("--runs", type=int, default=3, help="Timed runs of the full recompute and the floor.")
+    parser.add_argument("--sample", type=int, default=2_000, help="Enrolments in the naive ORM loop.")
+    parser.add_argument("--incremental", type=int, default=50, help="Enrolments recomputed one at a time.")
+    parser.add_argument("--no-top-up", action="store_true", help="Time the data as it is.")
+    parser.add_argument(
+        "--migrate",
+        action="store_true",
+        help="Apply pending migrations to the --database first (else the script stops and names them).",
+    )
+    options = parser.parse_args()
+
+    seed_bench = _seed_bench()
+    print(f"Machine: {os.cpu_count()} cores, load average {seed_bench._load()} (1, 5, 15 min)")
+    if options.database:
+        _run(options.database, options)
+        return 0
+
+    server_url = os.environ.get("DATABASE_URL") or seed_bench.DEFAULT_SERVER_URL
+    scratch_name = f"tandem_bench_recompute_{os.getpid()}"
+    scratch_url = seed_bench._with_database(server_url, scratch_name)
+    print(f"Scratch database {scratch_name}")
+    seed_bench._admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch_name)))
+    try:
+        migrate_seconds = seed_bench._timed(["migrate", "--noinput", "-v", "0"], scratch_url)
+        print(f"migrate: {migrate_seconds:.1f} s")
+        seed_seconds = seed_bench._timed(
+            ["seed_demo", f"--patients={options.patients}", f"--seed={options.seed}"], scratch_url, echo=True
+        )
+        print(f"seed_demo --patients {options.patients}: {seed_seconds:.1f} s")
+        _run(scratch_url, options)
+    finally:
+        if options.keep:
+            print(f"Kept: --database {scratch_url}")
+        else:
+            _close_django_connections()
+            seed_bench._admin(
+                server_url, sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(scratch_name))
+            )
+            print(f"Dropped {scratch_name}.")
+    return 0
+
+
+def _close_django_connections() -> None:
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def _run(database_url: str, options: argparse.Namespace) -> None:
+    """Django in this process, against the benchmark database; settings as manage.py picks them."""
+    os.environ["DATABASE_URL"] = database_url
+    # Query logging (DEBUG) would slow the per-query paths and keep every statement in memory.
+    os.environ.setdefault("DEBUG", "false")
+    from config.environment import select_settings_module
+
+    select_settings_module()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from accounts.models import Program
+    from caseloads import recompute
+    from patients.models import CARE_STATUSES, Enrollment
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
+    print(
+        f"Database {urlsplit(database_url).path.lstrip('/')} (PostgreSQL {version}); "
+        f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, DEBUG {settings.DEBUG}"
+    )
+    _check_migrations(apply=options.migrate)
+    care_statuses = [str(status) for status in CARE_STATUSES]
+    program = max(
+        Program.objects.all(),
+        key=lambda item: Enrollment.objects.filter(program=item, status__in=care_statuses).count(),
+    )
+    today = program.today()
+    print(f'Program "{program.name}" (id {program.pk}), today {today} in {program.time_zone}')
+
+    if not options.no_top_up:
+        _top_up(program=program, today=today, care_statuses=care_statuses)
+    population = _print_inputs(program=program, today=today, care_statuses=care_statuses)
+    enrollment_ids = list(
+        Enrollment.objects.filter(program=program, status__in=care_statuses)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    generator = random.Random(options.seed)
+    # Each sample starts with one more enrolment, for an untimed warm-up call.
+    wanted = options.sample + 1 + options.incremental + 1
+    picked = generator.sample(enrollment_ids, min(len(enrollment_ids), wanted))
+    naive_sample, incremental_sample = picked[: options.sample + 1], picked[options.sample + 1 :]
+
+    print(f"\n1. Full recompute: recompute_caseloads(program=...), {population:,} enrolments in care")
+    started = time.perf_counter()
+    first = recompute.recompute_caseloads(program=program)
+    first_seconds = time.perf_counter() - started
+    print(
+        f"   first run: {first_seconds:.2f} s; {first.enrolments:,} enrolments, "
+        f"{first.written:,} rows written, {first.unchanged:,} unchanged{', SKIPPED' if first.skipped else ''}"
+    )
+    full_times, written = [], []
+    for _ in range(options.runs):
+        started = time.perf_counter()
+        result = recompute.recompute_caseloads(program=program)
+        full_times.append(time.perf_counter() - started)
+        written.append(f"{result.written:,}" + (" (skipped)" if result.skipped else ""))
+    print(f"   next {options.runs} runs: {_summary(full_times)}; rows written {', '.join(written)}")
+
+    print("\n2. Floor: inputs_statement(program=..., today=...) executed with a cursor and fetchall()")
+    statement, params = recompute.inputs_statement(program=program, today=today)
+    floor_times, fetched = [], 0
+    for _ in range(options.runs):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            fetched = len(cursor.fetchall())
+        floor_times.append(time.perf_counter() - started)
+    print(f"   {options.runs} runs: {_summary(floor_times)}; {fetched:,} rows fetched")
+
+    full_median, floor_median = statistics.median(full_times), statistics.median(floor_times)
+    ratio = full_median / floor_median
+    print(
+        f"\n3. Ratio full / floor (medians): {ratio:.2f}x; target {TARGET_RATIO}x: "
+        f"{'met' if ratio <= TARGET_RATIO else 'not met'} "
+        f"(first run / floor: {first_seconds / floor_median:.2f}x)"
+    )
+
+    print(
+        f"\n4. Naive per-enrolment ORM loop, {len(naive_sample) - 1:,} enrolments, "
+        "in a transaction rolled back"
+    )
+    naive = _naive_loop(program=program, today=today, enrollment_ids=naive_sample)
+    per_ms = [seconds * 1000 for seconds in naive.times]
+    mean_ms = statistics.fmean(per_ms)
+    extrapolated = mean_ms / 1000 * population
+    print(f"   {naive.queries} queries per enrolment (the save's UPDATE included)")
+    print(
+        f"   per enrolment: mean {mean_ms:.2f} ms, median {statistics.median(per_ms):.2f} ms "
+        f"(min {min(per_ms):.2f}, max {max(per_ms):.2f}); loop {sum(naive.times):.1f} s"
+    )
+    print(
+        f"   extrapolated to {population:,} enrolments: {extrapolated:.0f} s ({extrapolated / 60:.1f} min), "
+        f"{extrapolated / full_median:.0f}x the full recompute's median"
+    )
+    print(f"   {naive.agreement}")
+
+    print(
+        f"\n5. Incremental: recompute_requested(enrollment_ids=[id]), {len(incremental_sample) - 1} "
+        "different enrolments, one call each"
+    )
+    recompute.recompute_requested(enrollment_ids=[incremental_sample[0]])  # warm-up, not counted
+    one_times, one_written = [], 0
+    for enrollment_id in incremental_sample[1:]:
+        started = time.perf_counter()
+        result = recompute.recompute_requested(enrollment_ids=[enrollment_id])
+        one_times.append((time.perf_counter() - started) * 1000)
+        one_written += result.written
+    median_ms, p95_ms = statistics.median(one_times), _p95(one_times)
+    print(
+        f"   median {median_ms:.1f} ms, p95 {p95_ms:.1f} ms (min {min(one_times):.1f}, "
+        f"max {max(one_times):.1f}); rows written {one_written} of {len(one_times)}"
+    )
+    verdict = "met" if median_ms < TARGET_INCREMENTAL_MS else "not met"
+    p95_note = "under" if p95_ms < TARGET_INCREMENTAL_MS else "over"
+    print(f"   target {TARGET_INCREMENTAL_MS:.0f} ms: {verdict} (by the median; the p95 is {p95_note} 20 ms)")
+    print(f"\nload average at the end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+
+
+def _check_migrations(*, apply: bool) -> None:
+    """The code under test needs the schema it was written for: stop (or migrate) when they differ."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = [
+        f"{migration.app_label}.{migration.name}"
+        for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())
+    ]
+    applied, on_disk = set(executor.loader.applied_migrations), set(executor.loader.disk_migrations)
+    unknown = sorted(f"{app}.{name}" for app, name in applied - on_disk)
+    if unknown:
+        print(f"Applied to the database but not in this checkout: {', '.join(unknown)}")
+    if not pending:
+        return
+    if not apply:
+        raise SystemExit(
+            f"The database lacks migrations of this checkout: {', '.join(pending)}. Migrate it "
+            "(DATABASE_URL=... .venv/bin/python manage.py migrate) or pass --migrate."
+        )
+    print(f"Applying {len(pending)} pending migrations: {', '.join(pending)}")
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _summary(seconds: list[float]) -> str:
+    return f"median {statistics.median(seconds):.3f} s (min {min(seconds):.3f}, max {max(seconds):.3f})"
+
+
+def _p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return max(values)
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+# --- top-up ------------------------------------------------------------------------------------------
+
+# Each statement adds %(missing)s rows spread evenly over the program's enrolments in care (`base` rows
+# each, one more for the first `extra`), with random values from setseed(). Only synthetic text.
+_TARGET_SQL = """
+    SELECT e.id AS enrollment_id, e.patient_id, m.user_id,
+           COALESCE(e.enrolled_on, e.referred_on) AS start_on,
+           ROW_NUMBER() OVER (ORDER BY e.id) - 1 AS rank
+    FROM patients_enrollment e
+    JOIN patients_careteammember m ON m.enrollment_id = e.id AND m.is_primary AND m.ended_on IS NULL
+    WHERE e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s)
+"""
+
+# Contacts of the last 180 days (never before the enrolment's start, so after the referral), each by the
+# primary care manager, about 65% reached, in the past: up to an hour ago.
+_CONTACTS_SQL = f"""
+INSERT INTO engagement_contact (
+    enrollment_id, made_by_id, occurred_at, mode, is_reached, duration_minutes, engagement_methods,
+    note, is_part2, next_contact_on, created_at)
+SELECT r.enrollment_id, r.user_id, r.occurred_at, r.mode, r.is_reached,
+       CASE WHEN r.is_reached THEN 5 + floor(r.u_duration * 85)::int END,
+       '{{}}'::varchar[], %(marker)s, FALSE,
+       CASE WHEN r.u_next < 0.3
+            THEN (r.occurred_at AT TIME ZONE %(tz)s)::date + 7 + floor(r.u_next * 70)::int END,
+       %(now)s
+FROM (
+    SELECT t.enrollment_id, t.user_id,
+           t.low + random() * GREATEST(%(latest)s - t.low, interval '0') AS occurred_at,
+           (%(modes)s::text[])[1 + floor(random() * cardinality(%(modes)s::text[]))::int] AS mode,
+           random() < 0.65 AS is_reached, random() AS u_duration, random() AS u_next
+    FROM (
+        SELECT target.*,
+               (GREATEST(target.start_on, %(today)s - 180)::timestamp AT TIME ZONE %(tz)s) AS low
+        FROM ({_TARGET_SQL}) target
+    ) t
+    CROSS JOIN LATERAL generate_series(1, %(base)s + (t.rank < %(extra)s)::int)
+) r
+"""  # noqa: S608 - only this module's constant SQL is interpolated
+
+# Goals on the active plans of enrolments in care, after the plan's existing priorities; about 20%
+# achieved (with a date), changed on a day between the plan's start and today.
+_GOALS_SQL = """
+INSERT INTO careplans_goal (
+    care_plan_id, created_by_id, patient_words, team_framing, life_domain, priority, why_it_matters,
+    success_looks_like, target_on, status, status_changed_on, achieved_on, from_assessment_id, version,
+    created_at, updated_at, updated_by_id)
+SELECT r.care_plan_id, r.created_by_id, 'A synthetic benchmark goal', %(marker)s, r.life_domain,
+       r.priority, '', '', NULL, r.status, r.changed_on,
+       CASE WHEN r.status = 'achieved' THEN r.changed_on END, NULL, 1, %(now)s, %(now)s, NULL
+FROM (
+    SELECT p.care_plan_id, p.created_by_id, (p.top_priority + g.n)::smallint AS priority,
+           (%(domains)s::text[])[1 + floor(random() * cardinality(%(domains)s::text[]))::int] AS life_domain,
+           CASE WHEN u.u < 0.2 THEN 'achieved' WHEN u.u < 0.7 THEN 'active' WHEN u.u < 0.85 THEN 'proposed'
+                WHEN u.u < 0.95 THEN 'paused' ELSE 'let_go' END AS status,
+           LEAST(p.started_on + floor(random() * (GREATEST(%(today)s - p.started_on, 0) + 1))::int,
+                 %(today)s) AS changed_on
+    FROM (
+        SELECT plan.id AS care_plan_id, plan.created_by_id, plan.started_on,
+               COALESCE((SELECT MAX(goal.priority) FROM careplans_goal goal
+                         WHERE goal.care_plan_id = plan.id), 0) AS top_priority,
+               ROW_NUMBER() OVER (ORDER BY plan.id) - 1 AS rank
+        FROM careplans_careplan plan JOIN patients_enrollment e ON e.id = plan.enrollment_id
+        WHERE e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s) AND plan.status = 'active'
+    ) p
+    CROSS JOIN LATERAL generate_series(1, %(base)s + (p.rank < %(extra)s)::int) AS g(n)
+    CROSS JOIN LATERAL (SELECT random() + 0 * g.n AS u) AS u
+) r
+"""
+
+# Life events of the patients in care within the last year, most of them crises; one that happened
+# since the enrolment started is linked to it.
+_LIFE_EVENTS_SQL = f"""
+INSERT INTO engagement_lifeevent (
+    patient_id, enrollment_id, kind, occurred_on, ended_on, facility, note, source, recorded_by_id,
+    created_at)
+SELECT r.patient_id, CASE WHEN r.occurred_on >= r.start_on THEN r.enrollment_id END, r.kind, r.occurred_on,
+       NULL, '', %(marker)s, 'care_team', r.user_id, %(now)s
+FROM (
+    SELECT t.patient_id, t.enrollment_id, t.start_on, t.user_id,
+           (%(kinds)s::text[])[1 + floor(random() * cardinality(%(kinds)s::text[]))::int] AS kind,
+           %(today)s - floor(random() * 365)::int AS occurred_on
+    FROM ({_TARGET_SQL}) t
+    CROSS JOIN LATERAL generate_series(1, %(base)s + (t.rank < %(extra)s)::int)
+) r
+"""  # noqa: S608 - only this module's constant SQL is interpolated
+
+
+def _top_up(*, program: Any, today: datetime.date, care_statuses: list[str]) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from careplans.models import LifeDomain
+    from engagement.models import ContactMode, LifeEventKind
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM patients_enrollment WHERE program_id = %s AND status = ANY(%s)",
+            [program.pk, care_statuses],
+        )
+        (in_care,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM careplans_careplan plan"
+            " JOIN patients_enrollment e ON e.id = plan.enrollment_id"
+            " WHERE e.program_id = %s AND e.status = ANY(%s) AND plan.status = 'active'",
+            [program.pk, care_statuses],
+        )
+        (active_plans,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM patients_enrollment e JOIN patients_careteammember m"
+            " ON m.enrollment_id = e.id AND m.is_primary AND m.ended_on IS NULL"
+            " WHERE e.program_id = %s AND e.status = ANY(%s)",
+            [program.pk, care_statuses],
+        )
+        (with_manager,) = cursor.fetchone()
+    crisis_heavy = [
+        *[LifeEventKind.ED_VISIT] * 3,
+        *[LifeEventKind.ADMISSION] * 2,
+        LifeEventKind.CRISIS,
+        LifeEventKind.READMISSION,
+        LifeEventKind.DISCHARGE,
+        LifeEventKind.HOUSING_LOSS,
+        LifeEventKind.RELAPSE,
+    ]
+    plans = (
+        (
+            "contacts",
+            "engagement_contact",
+            CONTACTS_PER_ENROLMENT,
+            _CONTACTS_SQL,
+            with_manager,
+            {"modes": [str(mode) for mode in ContactMode]},
+        ),
+        (
+            "goals",
+            "careplans_goal",
+            GOALS_PER_ENROLMENT,
+            _GOALS_SQL,
+            active_plans,
+            {"domains": [str(domain) for domain in LifeDomain]},
+        ),
+        (
+            "life events",
+            "engagement_lifeevent",
+            LIFE_EVENTS_PER_ENROLMENT,
+            _LIFE_EVENTS_SQL,
+            with_manager,
+            {"kinds": [str(kind) for kind in crisis_heavy]},
+        ),
+    )
+    print(
+        f"\nTop-up to the issue's volume ({CONTACTS_PER_ENROLMENT:g} contacts, "
+        f"{GOALS_PER_ENROLMENT:g} goals, {LIFE_EVENTS_PER_ENROLMENT:g} life events per enrolment in care; "
+        f"{in_care:,} enrolments in care):"
+    )
+    now = timezone.now()
+    added_any = False
+    for label, table, per_enrolment, statement, carriers, extra_params in plans:
+        target = math.ceil(per_enrolment * in_care)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - a constant table name
+            (count,) = cursor.fetchone()
+        missing = target - count
+        if missing <= 0 or not carriers:
+            print(f"  {label:<12} {count:>12,} of {target:>12,} wanted: nothing to add")
+            continue
+        params = {
+            "program_id": program.pk,
+            "care_statuses": care_statuses,
+            "tz": program.time_zone,
+            "today": today,
+            "now": now,
+            "latest": now - datetime.timedelta(hours=1),
+            "marker": MARKER,
+            "base": missing // carriers,
+            "extra": missing % carriers,
+            **extra_params,
+        }
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            _tag_history(cursor)
+            cursor.execute("SELECT setseed(0.5)")
+            cursor.execute(statement, params)
+            inserted = cursor.rowcount
+        added_any = True
+        print(
+            f"  {label:<12} {count:>12,} of {target:>12,} wanted: added {inserted:,} "
+            f"in {time.perf_counter() - started:.1f} s (audit triggers firing)"
+        )
+    if added_any:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+
+
+def _tag_history(cursor: Any) -> None:
+    """One audit history context for the top-up, set once, as seed_demo does for its chunks."""
+    cursor.execute(
+        "SELECT set_config('pghistory.context_id', %s, true),"
+        " set_config('pghistory.context_metadata', %s, true),"
+        " set_config('pgtrigger.ignore', '{}', true)",
+        [str(uuid.uuid4()), json.dumps({"source": "bench/recompute.py top-up"})],
+    )
+
+
+def _print_inputs(*, program: Any, today: datetime.date, care_statuses: list[str]) -> int:
+    """The row counts of the recompute's inputs; returns the enrolments in care."""
+    from django.db import connection
+
+    from engagement.models import CRISIS_KINDS
+
+    queries = (
+        ("enrolments in care", "SELECT count(*), 0, 0 FROM patients_enrollment e WHERE {in_care}"),
+        (
+            "contacts",
+            "SELECT (SELECT count(*) FROM engagement_contact),"
+            " (SELECT count(*) FROM engagement_contact c JOIN patients_enrollment e ON e.id = c.enrollment_id"
+            "  WHERE {in_care}),"
+            " (SELECT count(*) FROM engagement_contact WHERE note = %(marker)s)",
+        ),
+        (
+            "goals",
+            "SELECT (SELECT count(*) FROM careplans_goal),"
+            " (SELECT count(*) FROM careplans_goal g JOIN careplans_careplan p ON p.id = g.care_plan_id"
+            "  JOIN patients_enrollment e ON e.id = p.enrollment_id WHERE {in_care}),"
+            " (SELECT count(*) FROM careplans_goal WHERE team_framing = %(marker)s)",
+        ),
+        (
+            "life events",
+            "SELECT (SELECT count(*) FROM engagement_lifeevent),"
+            " (SELECT count(*) FROM engagement_lifeevent l JOIN patients_enrollment e"
+            "  ON e.patient_id = l.patient_id WHERE {in_care}),"
+            " (SELECT count(*) FROM engagement_lifeevent WHERE note = %(marker)s)",
+        ),
+        (
+            "  crises",
+            "SELECT (SELECT count(*) FROM engagement_lifeevent WHERE kind = ANY(%(crises)s)),"
+            " (SELECT count(*) FROM engagement_lifeevent l JOIN patients_enrollment e"
+            "  ON e.patient_id = l.patient_id WHERE {in_care} AND l.kind = ANY(%(crises)s)),"
+            " (SELECT count(*) FROM engagement_lifeevent WHERE note = %(marker)s AND kind = ANY(%(crises)s))",
+        ),
+        (
+            "check-ins",
+            "SELECT (SELECT count(*) FROM engagement_checkin),"
+            " (SELECT count(*) FROM engagement_checkin c JOIN patients_enrollment e ON e.id = c.enrollment_id"
+            "  WHERE {in_care}), 0",
+        ),
+    )
+    params = {
+        "program_id": program.pk,
+        "care_statuses": care_statuses,
+        "marker": MARKER,
+        "crises": [str(kind) for kind in CRISIS_KINDS],
+    }
+    in_care_sql = "e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s)"
+    print(f"\nInputs{'':<16} {'in the table':>14} {'of enrolments in care':>22} {'added by the top-up':>20}")
+    population = 0
+    with connection.cursor() as cursor:
+        for label, query in queries:
+            cursor.execute(query.format(in_care=in_care_sql), params)
+            total, in_care, added = cursor.fetchone()
+            if label == "enrolments in care":
+                population = total
+                print(f"  {label:<20} {total:>14,}")
+            else:
+                print(f"  {label:<20} {total:>14,} {in_care:>22,} {added:>20,}")
+    return population
+
+
+# --- the obvious implementation ----------------------------------------------------------------------
+
+
+class NaiveResult:
+    def __init__(self, times: list[float], queries: int, agreement: str) -> None:
+        self.times = times
+        self.queries = queries
+        self.agreement = agreement
+
+
+def _naive_loop(*, program: Any, today: datetime.date, enrollment_ids: list[int]) -> NaiveResult:
+    """Time the per-enrolment ORM loop over the sample, rolled back; count its queries on one more
+    enrolment; check that it gathers the same facts as the set-based statement."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from caseloads import recompute
+    from caseloads.models import GraduationCriteria, IntensityPolicy
+    from caseloads.rules import Criteria, Policy
+
+    policy = Policy.from_model(IntensityPolicy.objects.filter(program=program).first())
+    criteria = Criteria.from_model(GraduationCriteria.objects.filter(program=program).first())
+    recompute_one = _naive_recompute_one(program=program, today=today, policy=policy, criteria=criteria)
+    times: list[float] = []
+    gathered: dict[int, tuple[Any, ...]] = {}
+    warm_up, enrollment_ids = enrollment_ids[0], enrollment_ids[1:]
+    with transaction.atomic():
+        # One more enrolment, untimed, warms up and counts the queries.
+        with CaptureQueriesContext(connection) as captured:
+            recompute_one(warm_up)
+        for enrollment_id in enrollment_ids:
+            started = time.perf_counter()
+            gathered[enrollment_id] = recompute_one(enrollment_id)
+            times.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    agreement = "facts not compared (caseloads.recompute has no gather_facts)"
+    gather_facts = getattr(recompute, "gather_facts", None)
+    if gather_facts is not None:
+        expected = gather_facts(program=program, today=today, enrollment_ids=enrollment_ids)
+        differing = [key for key, value in gathered.items() if expected.get(key) != value]
+        agreement = (
+            f"the loop's facts equal the set-based gather_facts for {len(gathered) - len(differing):,} "
+            f"of {len(gathered):,} enrolments"
+        )
+        if differing:
+            agreement += f" (first differing: enrolment {differing[0]})"
+    return NaiveResult(times=times, queries=len(captured), agreement=agreement)
+
+
+def _naive_recompute_one(
+    *, program: Any, today: datetime.date, policy: Any, criteria: Any
+) -> Callable[[int], tuple[Any, ...]]:
+    """The obvious implementation: per enrolment, a few ORM reads, the rules, and one save()."""
+    from django.db.models import Count, Max, Q
+    from django.utils import timezone
+
+    from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+    from caseloads.models import CaseloadStatus
+    from caseloads.recompute import CRISIS_WORDS, STARTING_LEVEL, StoredDecision, compute_status
+    from caseloads.rules import EnrollmentFacts
+    from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, SuccessKind, SuccessMoment
+    from patients.models import CareTeamMember, CareTeamRole, Enrollment
+
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    window_from = datetime.datetime.combine(today - datetime.timedelta(days=30), datetime.time(), tzinfo=zone)
+    window_to = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
+    last_30 = Q(occurred_at__gte=window_from, occurred_at__lt=window_to)
+
+    def recompute_one(enrollment_id: int) -> tuple[Any, ...]:
+        enrollment = Enrollment.objects.get(pk=enrollment_id)
+        contacts = Contact.objects.filter(enrollment=enrollment).aggregate(
+            last_reached_at=Max("occurred_at", filter=Q(is_reached=True)),
+            last_attempt_at=Max("occurred_at", filter=Q(is_reached=False)),
+            reached=Count("id", filter=Q(is_reached=True)),
+            reached_30=Count("id", filter=Q(is_reached=True) & last_30),
+            attempts_30=Count("id", filter=Q(is_reached=False) & last_30),
+        )
+        planned_on = (
+            Contact.objects.filter(enrollment=enrollment, next_contact_on__isnull=False)
+            .order_by("-occurred_at", "-id")
+            .values_list("next_contact_on", flat=True)
+            .first()
+        )
+        crisis = (
+            LifeEvent.objects.filter(
+                patient_id=enrollment.patient_id, kind__in=CRISIS_KINDS, occurred_on__lte=today
+            )
+            .order_by("-occurred_on", "-id")
+            .values_list("occurred_on", "kind")
+            .first()
+        )
+        check_ins = list(
+            CheckIn.objects.filter(enrollment=enrollment, occurred_on__lte=today)
+            .order_by("-occurred_on", "-id")
+            .values_list("confidence", "readiness_to_graduate")
+        )
+        rated = [confidence for confidence, _ in check_ins if confidence is not None]
+        goals_achieved = Goal.objects.filter(
+            care_plan__enrollment=enrollment, status=GoalStatus.ACHIEVED
+        ).count()
+        co_created = (
+            CarePlan.objects.filter(enrollment=enrollment, status=CarePlanStatus.ACTIVE)
+            .exclude(co_created_with="")
+            .exists()
+        )
+        trust = SuccessMoment.objects.filter(enrollment=enrollment, kind=SuccessKind.TRUST).count()
+        team = list(
+            CareTeamMember.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=today), enrollment=enrollment
+            ).values_list("user_id", "is_primary", "role")
+        )
+        primaries = [user_id for user_id, is_primary, _ in team if is_primary and user_id is not None]
+        status = CaseloadStatus.objects.filter(enrollment=enrollment).first()
+        # The decision as stored, read field by field from the row (whatever fields StoredDecision has).
+        stored = (
+            StoredDecision(**{name: getattr(status, name) for name in StoredDecision._fields})
+            if status is not None
+            else None
+        )
+        if stored is None:
+            starting_level = STARTING_LEVEL
+        elif stored.override_reason and stored.override_until is not None and stored.override_until < today:
+            starting_level = stored.recommended_level
+        else:
+            starting_level = stored.current_level
+        last_reached_at = contacts["last_reached_at"]
+        facts = EnrollmentFacts(
+            today=today,
+            phase=enrollment.phase,
+            enrolled_on=enrollment.enrolled_on or enrollment.referred_on,
+            current_level=starting_level,
+            last_crisis_on=crisis[0] if crisis else None,
+            last_crisis_kind=CRISIS_WORDS.get(crisis[1] if crisis else None, "crisis"),
+            last_reached_on=program.local_date(last_reached_at) if last_reached_at else None,
+            reached_contacts=contacts["reached"],
+            reached_contacts_last_30_days=contacts["reached_30"],
+            attempts_last_30_days=contacts["attempts_30"],
+            planned_contact_on=planned_on,
+            latest_confidence=rated[0] if rated else None,
+            previous_confidence=rated[1] if len(rated) > 1 else None,
+            last_check_in_readiness=check_ins[0][1] if check_ins else "",
+            goals_achieved=goals_achieved,
+            has_co_created_plan=co_created,
+            trust_successes=trust,
+            has_primary_care_provider=any(role == CareTeamRole.PRIMARY_CARE_PROVIDER for *_, role in team),
+        )
+        care_manager_id = min(primaries, default=None)
+        values = compute_status(
+            facts=facts,
+            policy=policy,
+            criteria=criteria,
+            stored=stored,
+            care_manager_id=care_manager_id,
+            last_reached_at=last_reached_at,
+            last_attempt_at=contacts["last_attempt_at"],
+        )
+        if status is None:
+            status = CaseloadStatus(enrollment=enrollment)
+        for name, value in values.items():
+            setattr(status, name, value)
+        status.computed_at = timezone.now()
+        status.save()
+        return facts, care_manager_id, last_reached_at, contacts["last_attempt_at"]
+
+    return recompute_one
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
