@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -450,20 +449,9 @@ def _write_chunk(rows: list[dict[str, Any]], *, today: datetime.date, now: datet
     ]
     # The expiry test appears once per decision column in SET and once in WHERE.
     params = [now, *arrays, *([today] * len(_DECISION)), today]
-    with transaction.atomic(), _server_binding_cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
         return max(cursor.rowcount, 0)
-
-
-def _server_binding_cursor() -> Any:
-    """A Django cursor (logged like any other) whose parameters travel apart from the statement.
-
-    Django's default client-side binding quotes every array element in Python: for 5,000-row arrays
-    that costs more than the write itself.
-    """
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def _rows(

@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from accounts.selectors import care_managers_of_teams, teams_of
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
-from caseloads.models import CaseloadStatus
+from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
 from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, SuccessMoment
 from engagement.selectors import (
     TimelinePage,
@@ -177,6 +177,8 @@ class PatientRecord:
     life_events: list[LifeEvent] = field(default_factory=list)
     # Referrals to other services, each with `is_follow_up_due`.
     referrals_out: list[ReferralOut] = field(default_factory=list)
+    # A recompute of the caseload row is waiting: the level-of-care card says "Updating…" and polls.
+    recompute_pending: bool = False
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
@@ -193,10 +195,12 @@ def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -
             patient=patient, enrollment=None, caseload_status=None, community_supports=supports
         )
     care_plan = active_care_plan_of(enrollment=enrollment)
+    level = level_of_care_of(enrollment=enrollment)
     return PatientRecord(
         patient=patient,
         enrollment=enrollment,
-        caseload_status=CaseloadStatus.objects.filter(enrollment=enrollment).first(),
+        caseload_status=level.status,
+        recompute_pending=level.recompute_pending,
         care_team=list(care_team_of(enrollment=enrollment)),
         community_supports=supports,
         care_plan=care_plan,
@@ -209,6 +213,30 @@ def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -
         life_events=recent_life_events_of(enrollment=enrollment),
         referrals_out=referrals_out_of(enrollment=enrollment),
     )
+
+
+@dataclass(frozen=True)
+class LevelOfCare:
+    # None until the first recompute; `override_by` comes with it.
+    status: CaseloadStatus | None
+    recompute_pending: bool
+
+
+def level_of_care_of(*, enrollment: Enrollment) -> LevelOfCare:
+    """The enrolment's stored caseload row and whether a recompute of it is waiting, in one query.
+
+    `enrollment` must come from a scoped entry point (patients.access).
+    """
+    row = (
+        Enrollment.objects.filter(pk=enrollment.pk)
+        .select_related("caseload_status__override_by")
+        .annotate(
+            recompute_pending=Exists(CaseloadRecomputeRequest.objects.filter(enrollment=OuterRef("pk")))
+        )
+        .get()
+    )
+    # A reverse one-to-one with no row raises on access (an AttributeError), hence the default.
+    return LevelOfCare(status=getattr(row, "caseload_status", None), recompute_pending=row.recompute_pending)
 
 
 @dataclass(frozen=True)

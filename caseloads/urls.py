@@ -4,6 +4,7 @@ from caseloads import (
     assessment_views,
     handout_views,
     intake_views,
+    level_views,
     plan_views,
     settings_views,
     utilisation_views,
@@ -27,6 +28,12 @@ urlpatterns = [
     path(f"{RECORD}supports/<int:support_id>/end/", views.support_end, name="support-end"),
     path(f"{RECORD}care-team/", views.care_team_member_create, name="care-team-member-create"),
     path(f"{RECORD}care-team/<int:member_id>/end/", views.care_team_member_end, name="care-team-member-end"),
+    # The team's decision on the level of care; the card fetches itself while a recompute is waiting.
+    path(f"{RECORD}level-of-care/", level_views.level_of_care, name="level-of-care"),
+    path(f"{RECORD}level-of-care/accept/", level_views.level_of_care_accept, name="level-of-care-accept"),
+    path(
+        f"{RECORD}level-of-care/override/", level_views.level_of_care_override, name="level-of-care-override"
+    ),
     # The care plan, co-created with the patient.
     path(PLAN, plan_views.care_plan, name="care-plan"),
     path(f"{PLAN}start/", plan_views.care_plan_start, name="care-plan-start"),

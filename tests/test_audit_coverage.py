@@ -11,6 +11,8 @@ NOT_PATIENT_DATA = {
     "patients.ScreeningQuestion",
     "engagement.PeerGroup",
     "caseloads.CaseloadSnapshot",
+    # An enrolment id and a time: "recompute this row", deleted once done.
+    "caseloads.CaseloadRecomputeRequest",
 }
 
 
