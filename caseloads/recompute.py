@@ -427,8 +427,8 @@ _JSON = frozenset({"recommendation_reasons", "graduation_criteria"})
 
 def _upsert_sql() -> str:
     columns = list(_COLUMN_TYPES)
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _COLUMN_TYPES.values())
-    selected = ", ".join(f"v.{name}::jsonb" if name in _JSON else f"v.{name}" for name in columns)
+    # The rows travel as one JSON document: a single parameter is quoted far faster than 18 arrays.
+    record = ", ".join(f"{name} {'jsonb' if name in _JSON else kind}" for name, kind in _COLUMN_TYPES.items())
     expired = "s.override_reason <> '' AND s.override_until < %s"
     updates = [f"{name} = EXCLUDED.{name}" for name in _COMPUTED]
     updates += [f"{name} = CASE WHEN {expired} THEN EXCLUDED.{name} ELSE s.{name} END" for name in _DECISION]
@@ -437,18 +437,23 @@ def _upsert_sql() -> str:
     # Only the table name and this module's fixed column names are interpolated.
     return f"""
 INSERT INTO {_table(CaseloadStatus)} AS s ({", ".join(columns)}, computed_at)
-SELECT {selected}, %s FROM unnest({arrays}) AS v({", ".join(columns)})
+SELECT {", ".join(f"v.{name}" for name in columns)}, %s FROM jsonb_to_recordset(%s::jsonb) AS v({record})
 ON CONFLICT (enrollment_id) DO UPDATE SET {", ".join(updates)}, computed_at = EXCLUDED.computed_at
 WHERE s.computed_at <= EXCLUDED.computed_at AND (({old}) IS DISTINCT FROM ({new}) OR ({expired}))
 """  # noqa: S608
 
 
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime.date):  # dates and datetimes
+        return value.isoformat()
+    raise TypeError(f"Cannot write {type(value).__name__} to a caseload row.")
+
+
 def _write_chunk(rows: list[dict[str, Any]], *, today: datetime.date, now: datetime.datetime) -> int:
-    arrays = [
-        [json.dumps(row[name]) if name in _JSON else row[name] for row in rows] for name in _COLUMN_TYPES
-    ]
+    # Dates and times as ISO text, which PostgreSQL reads back into date and timestamptz.
+    document = json.dumps(rows, default=_iso)
     # The expiry test appears once per decision column in SET and once in WHERE.
-    params = [now, *arrays, *([today] * len(_DECISION)), today]
+    params = [now, document, *([today] * len(_DECISION)), today]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
         return max(cursor.rowcount, 0)
