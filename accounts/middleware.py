@@ -69,4 +69,8 @@ class ProgramTimeZoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(zone_name))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only, not to whatever runs next on the thread.
+            timezone.deactivate()
