@@ -1,6 +1,7 @@
 """Outreach: reached with consent starts active care; enough failed attempts close as unable to reach."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -106,7 +107,10 @@ def test_the_record_offers_consent_in_outreach_and_says_what_changed(
         {
             "mode": "phone",
             "outcome": "reached",
-            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            # The form takes minutes in the program's time zone.
+            "occurred_at": timezone.localtime(
+                timezone.now(), zoneinfo.ZoneInfo(in_outreach.program.time_zone)
+            ).strftime("%Y-%m-%dT%H:%M"),
             "consent_given": "on",
         },
         headers={"HX-Request": "true"},
