@@ -611,17 +611,14 @@ def _naive_loop(*, program: Any, today: datetime.date, enrollment_ids: list[int]
             gathered[enrollment_id] = recompute_one(enrollment_id)
             times.append(time.perf_counter() - started)
         transaction.set_rollback(True)
-    agreement = "facts not compared (caseloads.recompute has no gather_facts)"
-    gather_facts = getattr(recompute, "gather_facts", None)
-    if gather_facts is not None:
-        expected = gather_facts(program=program, today=today, enrollment_ids=enrollment_ids)
-        differing = [key for key, value in gathered.items() if expected.get(key) != value]
-        agreement = (
-            f"the loop's facts equal the set-based gather_facts for {len(gathered) - len(differing):,} "
-            f"of {len(gathered):,} enrolments"
-        )
-        if differing:
-            agreement += f" (first differing: enrolment {differing[0]})"
+    expected = recompute.gather_facts(program=program, today=today, enrollment_ids=enrollment_ids)
+    differing = [key for key, value in gathered.items() if expected.get(key) != value]
+    agreement = (
+        f"the loop's facts equal the set-based gather_facts for {len(gathered) - len(differing):,} "
+        f"of {len(gathered):,} enrolments"
+    )
+    if differing:
+        agreement += f" (first differing: enrolment {differing[0]})"
     return NaiveResult(times=times, queries=len(captured), agreement=agreement)
 
 

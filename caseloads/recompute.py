@@ -2,8 +2,9 @@
 write the results in bulk.
 
 The whole program and a single enrolment go through the same code: `enrollment_ids` only narrows the
-statement. Running it twice changes nothing: a row is written only when a computed value differs,
-and `computed_at` moves only with such a write (it says when the picture last changed).
+statement. Running it twice changes nothing: a row is written only when a computed value differs.
+`computed_at` is when the facts of the last write were gathered. A full run also leaves out, in SQL,
+rows whose facts are unchanged (`inputs_fingerprint`) and whose rules cannot turn yet (`stable_until`).
 
 The team's decision is kept: `current_level` and a running override are never touched, except that an
 override whose `override_until` has passed is cleared and `current_level` falls back to the

@@ -12,9 +12,9 @@ time it has known the person.
 """
 
 import calendar
+import dataclasses
 import datetime
 import functools
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -65,7 +65,7 @@ class EnrollmentFacts(NamedTuple):
     planned_contact_on: datetime.date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Policy:
     high_contacts_per_30_days: int
     medium_contacts_per_30_days: int
@@ -81,17 +81,7 @@ class Policy:
     def from_model(cls, policy: IntensityPolicy | None) -> "Policy":
         """The program's policy, or the model's defaults when the program has none."""
         source = policy if policy is not None else IntensityPolicy()
-        return cls(
-            high_contacts_per_30_days=source.high_contacts_per_30_days,
-            medium_contacts_per_30_days=source.medium_contacts_per_30_days,
-            low_contacts_per_30_days=source.low_contacts_per_30_days,
-            crisis_lookback_days=source.crisis_lookback_days,
-            engagement_phase_days=source.engagement_phase_days,
-            no_contact_days=source.no_contact_days,
-            confidence_drop=source.confidence_drop,
-            step_down_crisis_free_days=source.step_down_crisis_free_days,
-            step_down_confidence=source.step_down_confidence,
-        )
+        return cls(**{field.name: getattr(source, field.name) for field in dataclasses.fields(cls)})
 
     def contacts_per_30_days(self, level: str) -> int:
         return (
@@ -115,14 +105,7 @@ class Criteria(NamedTuple):
     def from_model(cls, criteria: GraduationCriteria | None) -> "Criteria":
         """The program's graduation criteria, or the model's defaults when the program has none."""
         source = criteria if criteria is not None else GraduationCriteria()
-        return cls(
-            min_months_enrolled=source.min_months_enrolled,
-            crisis_free_days=source.crisis_free_days,
-            min_goals_achieved=source.min_goals_achieved,
-            min_confidence=source.min_confidence,
-            requires_primary_care_connection=source.requires_primary_care_connection,
-            requires_patient_readiness=source.requires_patient_readiness,
-        )
+        return cls(**{name: getattr(source, name) for name in cls._fields})
 
 
 class Effect(StrEnum):
@@ -137,7 +120,7 @@ class Reason(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Recommendation:
     level: IntensityLevel
     reasons: list[Reason]
@@ -151,7 +134,7 @@ class Criterion(NamedTuple):
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Readiness:
     ready: bool
     criteria: list[Criterion]
