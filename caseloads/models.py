@@ -15,6 +15,16 @@ class IntensityLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
+# From the least support to the most.
+LEVEL_ORDER: tuple[IntensityLevel, ...] = (IntensityLevel.LOW, IntensityLevel.MEDIUM, IntensityLevel.HIGH)
+
+
+def step_between(current: str, recommended: str) -> str:
+    """ "step up", "step down" or "" going from the level the team works at to the recommended one."""
+    change = LEVEL_ORDER.index(IntensityLevel(recommended)) - LEVEL_ORDER.index(IntensityLevel(current))
+    return "step up" if change > 0 else "step down" if change < 0 else ""
+
+
 @pghistory.track()
 class IntensityPolicy(models.Model):
     """A program's levels of care: contact targets, caseload weights and the rules' thresholds."""
@@ -147,6 +157,11 @@ class CaseloadStatus(models.Model):
     @property
     def is_override(self) -> bool:
         return bool(self.override_reason)
+
+    @property
+    def step_suggestion(self) -> str:
+        """ "step up" or "step down" when the recommendation differs from the team's level, else ""."""
+        return step_between(self.current_level, self.recommended_level)
 
 
 class CaseloadSnapshot(models.Model):

@@ -18,11 +18,11 @@ import functools
 from enum import StrEnum
 from typing import NamedTuple
 
-from caseloads.models import GraduationCriteria, IntensityLevel, IntensityPolicy
+from caseloads.models import LEVEL_ORDER, GraduationCriteria, IntensityLevel, IntensityPolicy, step_between
 from engagement.models import ReadinessView
 from patients.models import Phase
 
-LEVELS: tuple[IntensityLevel, ...] = (IntensityLevel.LOW, IntensityLevel.MEDIUM, IntensityLevel.HIGH)
+LEVELS = LEVEL_ORDER
 # A level's place in LEVELS, by its stored value (the rules run 100,000 times a night: no enum lookups).
 _RANK: dict[str, int] = {str(level): rank for rank, level in enumerate(LEVELS)}
 _MEDIUM = _RANK[IntensityLevel.MEDIUM]
@@ -240,7 +240,7 @@ def recommend_level(facts: EnrollmentFacts, policy: Policy) -> Recommendation:
     4. high, whatever came before, after a recent crisis.
     Reasons list the rules that applied, in that order.
     """
-    current = level = _RANK[facts.current_level]
+    level = _RANK[facts.current_level]
     reasons: list[Reason] = []
 
     if up := confidence_dropped(facts, policy):
@@ -259,8 +259,9 @@ def recommend_level(facts: EnrollmentFacts, policy: Policy) -> Recommendation:
         level = _HIGH
         reasons.append(crisis)
 
-    suggestion = "step up" if level > current else "step down" if level < current else ""
-    return Recommendation(level=LEVELS[level], reasons=reasons, suggestion=suggestion)
+    return Recommendation(
+        level=LEVELS[level], reasons=reasons, suggestion=step_between(facts.current_level, LEVELS[level])
+    )
 
 
 def next_contact_due(facts: EnrollmentFacts, policy: Policy, level: str) -> datetime.date:

@@ -75,3 +75,21 @@ class TestCaseloadStatusOverride:
 
         status.refresh_from_db()
         assert status.current_level == IntensityLevel.LOW
+
+
+@pytest.mark.parametrize(
+    ("current", "recommended", "step"),
+    [
+        ("low", "medium", "step up"),
+        ("low", "high", "step up"),
+        ("medium", "high", "step up"),
+        ("high", "medium", "step down"),
+        ("high", "low", "step down"),
+        ("medium", "low", "step down"),
+        ("medium", "medium", ""),
+    ],
+)
+def test_the_step_suggestion_goes_from_the_teams_level_to_the_recommended_one(
+    current: str, recommended: str, step: str
+) -> None:
+    assert CaseloadStatus(current_level=current, recommended_level=recommended).step_suggestion == step
