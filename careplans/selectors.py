@@ -43,9 +43,26 @@ def goals_with_steps_of(*, care_plan: CarePlan) -> list[Goal]:
     )
 
 
-def versions_of(*, care_plan: CarePlan) -> QuerySet[CarePlanVersion]:
+def goal_of(*, care_plan: CarePlan, goal_id: int) -> Goal | None:
+    """A goal of this plan; another plan's goal is not found."""
+    return care_plan.goals.select_related("care_plan").filter(pk=goal_id).first()
+
+
+def step_of(*, care_plan: CarePlan, step_id: int) -> Step | None:
+    """A step toward one of this plan's goals; another plan's step is not found."""
+    return (
+        Step.objects.select_related("goal__care_plan").filter(pk=step_id, goal__care_plan=care_plan).first()
+    )
+
+
+def versions_of(*, care_plan: CarePlan) -> list[CarePlanVersion]:
     """The plan's kept versions, newest first, without their content."""
-    return care_plan.versions.select_related("changed_by").defer("content").order_by("-revision")
+    return list(care_plan.versions.select_related("changed_by").defer("content").order_by("-revision"))
+
+
+def version_of(*, care_plan: CarePlan, revision: int) -> CarePlanVersion | None:
+    """One kept version of this plan, with its content."""
+    return care_plan.versions.select_related("changed_by").filter(revision=revision).first()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,7 @@ from careplans.models import (
     Step,
     StepOwner,
 )
+from careplans.selectors import goals_with_steps_of
 from patients.models import CARE_STATUSES, CareTeamMember, CommunitySupport, Enrollment
 
 CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.LET_GO)
@@ -85,8 +86,7 @@ def _lock_plan(plan: CarePlan) -> CarePlan:
 
 
 def care_plan_content(plan: CarePlan) -> dict[str, Any]:
-    """The plan as plain values: what a version keeps, and what the handout shows."""
-    goals = plan.goals.prefetch_related("steps__owner_team_member__user", "steps__owner_support")
+    """The plan as plain values: what a version keeps."""
     return {
         "co_created_with": plan.co_created_with,
         "co_created_where": plan.co_created_where,
@@ -115,7 +115,7 @@ def care_plan_content(plan: CarePlan) -> dict[str, Any]:
                     for step in goal.steps.all()
                 ],
             }
-            for goal in goals.order_by("priority", "pk")
+            for goal in goals_with_steps_of(care_plan=plan)
         ],
     }
 
@@ -425,8 +425,7 @@ def care_plan_review_record(
     if existing is not None:
         return existing
     review = CarePlanReview(care_plan=plan, reviewed_on=on, reviewed_by=acting_user, note=note.strip())
-    review.full_clean()
-    review.save()
+    _save(review)
     if plan.last_reviewed_on is None or on > plan.last_reviewed_on:
         plan.last_reviewed_on = on
         plan.save(update_fields=["last_reviewed_on", "updated_at"])

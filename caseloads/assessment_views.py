@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from careplans.forms import AssessmentDomainForm, NeedToGoalForm, NeedToStepForm
-from careplans.models import AssessmentDomain, AssessmentDomainKind, Goal, NeedLevel, Step
+from careplans.models import AssessmentDomain, AssessmentDomainKind, NeedLevel
 from careplans.selectors import Assessment, AssessmentPart, assessment_entry_of, assessment_of
 from careplans.services import assessment_domain_record, assessment_need_to_goal, assessment_need_to_step
 from caseloads.pages import PatientInCare, patient_in_care_for, patient_to_change, render_patient_page
@@ -206,23 +206,26 @@ def _recorded_entry(care: PatientInCare, domain: str) -> AssessmentDomain:
     return entry
 
 
+def _save_need(
+    request: HttpRequest, care: PatientInCare, domain: str, service: Callable[..., Any]
+) -> Callable[[dict[str, Any]], object]:
+    """The `save` of a post turning the domain's recorded need into a goal or a step with `service`."""
+    return lambda arguments: service(
+        entry=_recorded_entry(care, domain), acting_user=request.user, **arguments
+    )
+
+
 @require_POST
 def assessment_goal(request: HttpRequest, patient_id: int, domain: str) -> HttpResponse:
     """Turn this domain's need into a goal in the person's words; the plan starts if there is none."""
     care = _domain_to_change(request, patient_id, domain)
-    form = NeedToGoalForm(request.POST, domain=domain)
-
-    def save(arguments: dict[str, Any]) -> Goal:
-        entry = _recorded_entry(care, domain)
-        return assessment_need_to_goal(entry=entry, acting_user=request.user, **arguments)
-
     return _change(
         request,
         care,
         domain=domain,
         form_name=GOAL_FORM,
-        form=form,
-        save=save,
+        form=NeedToGoalForm(request.POST, domain=domain),
+        save=_save_need(request, care, domain, assessment_need_to_goal),
         saved_message=lambda goal: f"Added to {care.first_name}'s plan as a goal: “{goal.patient_words}”.",
     )
 
@@ -231,18 +234,12 @@ def assessment_goal(request: HttpRequest, patient_id: int, domain: str) -> HttpR
 def assessment_step(request: HttpRequest, patient_id: int, domain: str) -> HttpResponse:
     """Turn this domain's need into a step toward one of the open goals of the active plan."""
     care = _domain_to_change(request, patient_id, domain)
-    form = _step_form(care, _assessment(care), domain, request.POST)
-
-    def save(arguments: dict[str, Any]) -> Step:
-        entry = _recorded_entry(care, domain)
-        return assessment_need_to_step(entry=entry, acting_user=request.user, **arguments)
-
     return _change(
         request,
         care,
         domain=domain,
         form_name=STEP_FORM,
-        form=form,
-        save=save,
+        form=_step_form(care, _assessment(care), domain, request.POST),
+        save=_save_need(request, care, domain, assessment_need_to_step),
         saved_message=lambda step: f"Added as a step toward “{step.goal.patient_words}”: {step.description}.",
     )

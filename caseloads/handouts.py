@@ -23,10 +23,10 @@ from django.utils.csp import CSP, build_policy
 from django.utils.safestring import SafeString, mark_safe
 
 from careplans.models import GoalStatus, HandoutLanguage
-from careplans.selectors import OPEN_GOAL_STATUSES
-from careplans.services import care_plan_content
+from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of
+from careplans.services import step_owner_label
 from caseloads.pages import PatientInCare
-from engagement.models import Contact
+from engagement.selectors import next_contact_planned_on
 from patients.models import Enrollment
 from patients.selectors import care_team_of
 
@@ -98,21 +98,12 @@ def handout_language_of(request: HttpRequest, patient: PatientInCare) -> str:
     return handout_language_for(patient.patient.preferred_language)
 
 
-def _day(iso: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(iso) if iso else None
-
-
 def _next_meeting_on(enrollment: Enrollment, today: datetime.date) -> datetime.date | None:
     """The next contact planned at the latest contact that planned one, if it is still ahead.
 
     Not the caseload's computed "next due" date: the handout promises only a day agreed with the person.
     """
-    planned = (
-        Contact.objects.filter(enrollment=enrollment, next_contact_on__isnull=False)
-        .order_by("-occurred_at", "-pk")
-        .values_list("next_contact_on", flat=True)
-        .first()
-    )
+    planned = next_contact_planned_on(enrollment=enrollment)
     return planned if planned is not None and planned >= today else None
 
 
@@ -133,7 +124,7 @@ def handout_for(*, patient: PatientInCare, language: str) -> Handout:
     plan, enrollment = patient.care_plan, patient.enrollment
     if plan is None or enrollment is None:
         raise ValueError("Only a patient with an active plan has a handout.")
-    content = care_plan_content(plan)
+    goals = goals_with_steps_of(care_plan=plan)
     today = enrollment.program.today()
     care_manager_name, care_manager_phone = _care_manager(enrollment)
     return Handout(
@@ -143,27 +134,25 @@ def handout_for(*, patient: PatientInCare, language: str) -> Handout:
         made_on=today,
         goals=[
             HandoutGoal(
-                patient_words=goal["patient_words"],
-                why_it_matters=goal["why_it_matters"],
-                status=goal["status"],
-                target_on=_day(goal["target_on"]),
+                patient_words=goal.patient_words,
+                why_it_matters=goal.why_it_matters,
+                status=goal.status,
+                target_on=goal.target_on,
                 steps=[
                     HandoutStep(
-                        description=step["description"],
-                        owner=step["owner"],
-                        owner_label=step["owner_label"],
-                        due_on=_day(step["due_on"]),
+                        description=step.description,
+                        owner=step.owner,
+                        owner_label=step_owner_label(step),
+                        due_on=step.due_on,
                     )
-                    for step in goal["steps"]
-                    if not step["completed_on"]
+                    for step in goal.steps.all()
+                    if not step.is_done
                 ],
             )
-            for goal in content["goals"]
-            if goal["status"] in OPEN_GOAL_STATUSES
+            for goal in goals
+            if goal.status in OPEN_GOAL_STATUSES
         ],
-        achieved=[
-            goal["patient_words"] for goal in content["goals"] if goal["status"] == GoalStatus.ACHIEVED
-        ],
+        achieved=[goal.patient_words for goal in goals if goal.status == GoalStatus.ACHIEVED],
         care_manager_name=care_manager_name,
         care_manager_phone=care_manager_phone,
         next_meeting_on=_next_meeting_on(enrollment, today),

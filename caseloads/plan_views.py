@@ -10,16 +10,23 @@ from django import forms
 from django.contrib import messages
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from careplans import services as plans
 from careplans.forms import CoCreationForm, GoalForm, GoalStatusForm, StepForm
-from careplans.models import CarePlanVersion, Goal, GoalStatus, Step
-from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of, versions_of
-from careplans.services import GoalEditConflict
+from careplans.models import Goal, GoalStatus
+from careplans.selectors import (
+    OPEN_GOAL_STATUSES,
+    goal_of,
+    goals_with_steps_of,
+    step_of,
+    version_of,
+    versions_of,
+)
+from careplans.services import GOAL_FIELDS, GoalEditConflict
 from caseloads import services as caseload_services
 from caseloads.pages import PatientInCare, patient_in_care_for, patient_to_change, render_patient_page
 from caseloads.services import care_plan_goal_update
@@ -50,8 +57,7 @@ class GoalPanel:
 
 
 def _goal_initial(goal: Goal) -> dict[str, Any]:
-    fields = ("patient_words", "why_it_matters", "success_looks_like", "life_domain", "target_on", "status")
-    return {name: getattr(goal, name) for name in fields} | {"version": goal.version}
+    return {name: getattr(goal, name) for name in GOAL_FIELDS} | {"version": goal.version}
 
 
 def _render_plan(
@@ -215,7 +221,10 @@ def _plan_to_change(request: HttpRequest, patient_id: int) -> PatientInCare:
 
 
 def _goal_of(person: PatientInCare, goal_id: int) -> Goal:
-    return get_object_or_404(Goal.objects.select_related("care_plan"), pk=goal_id, care_plan=person.care_plan)
+    goal = goal_of(care_plan=person.care_plan, goal_id=goal_id)
+    if goal is None:
+        raise Http404
+    return goal
 
 
 @require_POST
@@ -350,9 +359,9 @@ class _StepDoneForm(forms.Form):
 @require_POST
 def step_mark(request: HttpRequest, patient_id: int, step_id: int) -> HttpResponse:
     person = _plan_to_change(request, patient_id)
-    step = get_object_or_404(
-        Step.objects.select_related("goal__care_plan"), pk=step_id, goal__care_plan=person.care_plan
-    )
+    step = step_of(care_plan=person.care_plan, step_id=step_id)
+    if step is None:
+        raise Http404
     return _change_plan(
         request,
         person,
@@ -384,9 +393,9 @@ def care_plan_versions(request: HttpRequest, patient_id: int) -> TemplateRespons
 def care_plan_version(request: HttpRequest, patient_id: int, revision: int) -> TemplateResponse:
     """One earlier version of the plan, as it stood then."""
     person = patient_in_care_for(user=request.user, patient_id=patient_id)
-    version = get_object_or_404(
-        CarePlanVersion.objects.select_related("changed_by"), care_plan=person.care_plan, revision=revision
-    )
+    version = version_of(care_plan=person.care_plan, revision=revision) if person.care_plan else None
+    if version is None:
+        raise Http404
     return render_patient_page(
         request,
         "caseloads/care_plan_version.html",

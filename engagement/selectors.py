@@ -11,6 +11,16 @@ from engagement.models import CheckIn, Contact, GoalProgress, LifeEvent, Success
 from patients.models import Enrollment
 
 
+def next_contact_planned_on(*, enrollment: Enrollment) -> datetime.date | None:
+    """The next contact day agreed at the latest contact that planned one, however long ago."""
+    return (
+        Contact.objects.filter(enrollment=enrollment, next_contact_on__isnull=False)
+        .order_by("-occurred_at", "-pk")
+        .values_list("next_contact_on", flat=True)
+        .first()
+    )
+
+
 def recent_check_ins_of(*, enrollment: Enrollment, limit: int = 6) -> list[CheckIn]:
     """The latest check-ins, oldest first, so a trend reads left to right."""
     latest = list(CheckIn.objects.filter(enrollment=enrollment, confidence__isnull=False)[:limit])

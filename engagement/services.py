@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import User
+from accounts.persistence import save_valid as _save
 from careplans.models import Goal
 from engagement.models import (
     CheckIn,
@@ -87,8 +88,7 @@ def contact_log(
         is_part2=is_part2,
         next_contact_on=next_contact_on,
     )
-    contact.full_clean()
-    contact.save()
+    _save(contact)
     GoalProgress.objects.bulk_create(
         GoalProgress(
             goal=goals[review.goal_id],
@@ -167,8 +167,7 @@ def check_in_record(
         note=note.strip(),
         recorded_by=acting_user,
     )
-    check_in.full_clean()
-    check_in.save()
+    _save(check_in)
     return check_in
 
 
@@ -196,8 +195,7 @@ def success_moment_record(
         goal=goal,
         recorded_by=acting_user,
     )
-    moment.full_clean()
-    moment.save()
+    _save(moment)
     return moment
 
 
@@ -231,8 +229,7 @@ def life_event_record(
         source=source,
         recorded_by=acting_user,
     )
-    event.full_clean()
-    event.save()
+    _save(event)
     return event
 
 

@@ -1,6 +1,7 @@
 """Care-plan services: what each change stores, and the message a person reads when it is refused."""
 
 import datetime
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -42,7 +43,7 @@ from careplans.services import (
 from caseloads.services import care_plan_goal_update
 from engagement.models import SuccessKind, SuccessMoment
 from engagement.services import goal_achievement_celebrate
-from patients.models import CareTeamMember, EndReason, Enrollment, EnrollmentStatus
+from patients.models import CareTeamMember, CommunitySupport, EndReason, Enrollment, EnrollmentStatus
 from patients.services import enrollment_move
 from tests.careplans.factories import GoalFactory
 from tests.conftest import CheckDeferredConstraints, MakeEnrollment
@@ -675,47 +676,34 @@ class TestGoalMove:
         assert Goal.objects.get(pk=goals["D"].pk).version == 1
         assert Goal.objects.get(pk=goals["C"].pk).version == 1
 
-    def test_the_first_open_goal_cannot_move_up(
-        self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
+    @pytest.mark.parametrize(
+        ("words", "direction", "message"),
+        [
+            pytest.param("A", "up", "“A” is already first.", id="the first open goal up"),
+            pytest.param("D", "down", "“D” is already last.", id="the last open goal down"),
+            pytest.param(
+                "B", "up", "Only goals still being worked on are in the priority order.", id="a closed goal"
+            ),
+            pytest.param("C", "top", "A goal moves up or down.", id="neither up nor down"),
+        ],
+    )
+    def test_a_move_that_cannot_be_made_is_refused_and_changes_nothing(
+        self,
+        plan: CarePlan,
+        goals: dict[str, Goal],
+        care_manager: User,
+        words: str,
+        direction: str,
+        message: str,
     ) -> None:
         before = _revision(plan)
 
         with pytest.raises(DomainError) as refusal:
-            goal_move(goal=goals["A"], acting_user=care_manager, direction="up")
+            goal_move(goal=goals[words], acting_user=care_manager, direction=direction)
 
-        assert _refused(refusal) == "“A” is already first."
+        assert _refused(refusal) == message
         assert _priorities(plan) == {"A": 1, "B": 2, "C": 3, "D": 4}
         assert _revision(plan) == before
-
-    def test_the_last_open_goal_cannot_move_down(
-        self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
-    ) -> None:
-        with pytest.raises(DomainError) as refusal:
-            goal_move(goal=goals["D"], acting_user=care_manager, direction="down")
-
-        assert _refused(refusal) == "“D” is already last."
-        assert _priorities(plan) == {"A": 1, "B": 2, "C": 3, "D": 4}
-
-    def test_a_closed_goal_cannot_move(
-        self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
-    ) -> None:
-        before = _revision(plan)
-
-        with pytest.raises(DomainError) as refusal:
-            goal_move(goal=goals["B"], acting_user=care_manager, direction="up")
-
-        assert _refused(refusal) == "Only goals still being worked on are in the priority order."
-        assert _priorities(plan) == {"A": 1, "B": 2, "C": 3, "D": 4}
-        assert _revision(plan) == before
-
-    def test_a_direction_other_than_up_or_down_is_refused(
-        self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
-    ) -> None:
-        with pytest.raises(DomainError) as refusal:
-            goal_move(goal=goals["C"], acting_user=care_manager, direction="top")
-
-        assert _refused(refusal) == "A goal moves up or down."
-        assert _priorities(plan) == {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -920,49 +908,43 @@ class TestStepAdd:
 
         assert Step.objects.get(pk=step.pk).owner_team_member_id == primary.pk
 
-    def test_a_member_of_another_enrolments_care_team_cannot_own_a_step(
+    @pytest.mark.parametrize(
+        "owner_of",
+        [
+            pytest.param(
+                lambda mine, other: {
+                    "owner_team_member_id": CareTeamMember.objects.get(enrollment=other, is_primary=True).pk
+                },
+                id="a member of another enrolment's care team",
+            ),
+            pytest.param(
+                lambda mine, other: {
+                    "owner_team_member_id": CareTeamMemberFactory(
+                        enrollment=mine, ended_on=_today(mine), end_reason="Left"
+                    ).pk
+                },
+                id="a care team member who has left",
+            ),
+            pytest.param(lambda mine, other: {}, id="no member named"),
+        ],
+    )
+    def test_a_team_member_step_needs_a_current_member_of_this_care_team(
         self,
         plan: CarePlan,
         goal: Goal,
+        enrollment: Enrollment,
         enrollment_other_team: Enrollment,
         care_manager: User,
+        owner_of: Callable[[Enrollment, Enrollment], dict[str, int]],
     ) -> None:
-        stranger = CareTeamMember.objects.get(enrollment=enrollment_other_team, is_primary=True)
-
         with pytest.raises(DomainError) as refusal:
             step_add(
                 goal=goal,
                 acting_user=care_manager,
                 description="Fill in the benefits form",
                 owner=StepOwner.TEAM_MEMBER,
-                owner_team_member_id=stranger.pk,
+                **owner_of(enrollment, enrollment_other_team),
             )
-
-        assert _refused(refusal) == "Choose who on the care team will do this step."
-        self._nothing_stored(plan, goal, revision=2)
-
-    def test_a_care_team_member_who_has_left_cannot_own_a_step(
-        self, plan: CarePlan, goal: Goal, enrollment: Enrollment, care_manager: User
-    ) -> None:
-        gone = CareTeamMemberFactory(enrollment=enrollment, ended_on=_today(enrollment), end_reason="Left")
-
-        with pytest.raises(DomainError) as refusal:
-            step_add(
-                goal=goal,
-                acting_user=care_manager,
-                description="Fill in the benefits form",
-                owner=StepOwner.TEAM_MEMBER,
-                owner_team_member_id=gone.pk,
-            )
-
-        assert _refused(refusal) == "Choose who on the care team will do this step."
-        self._nothing_stored(plan, goal, revision=2)
-
-    def test_a_team_member_step_without_a_member_is_refused(
-        self, plan: CarePlan, goal: Goal, care_manager: User
-    ) -> None:
-        with pytest.raises(DomainError) as refusal:
-            step_add(goal=goal, acting_user=care_manager, description="Call", owner=StepOwner.TEAM_MEMBER)
 
         assert _refused(refusal) == "Choose who on the care team will do this step."
         self._nothing_stored(plan, goal, revision=2)
@@ -989,10 +971,29 @@ class TestStepAdd:
         version = CarePlanVersion.objects.get(care_plan=plan, revision=3)
         assert version.content["goals"][0]["steps"][0]["owner_label"] == "Rosalind"
 
-    def test_another_patients_community_support_cannot_own_a_step(
-        self, plan: CarePlan, goal: Goal, enrollment_other_team: Enrollment, care_manager: User
+    @pytest.mark.parametrize(
+        "support_of",
+        [
+            pytest.param(
+                lambda mine, other: CommunitySupportFactory(patient=other.patient),
+                id="another patient's support",
+            ),
+            pytest.param(
+                lambda mine, other: CommunitySupportFactory(patient=mine.patient, is_active=False),
+                id="a support no longer involved",
+            ),
+        ],
+    )
+    def test_a_community_support_step_needs_an_active_support_of_this_patient(
+        self,
+        plan: CarePlan,
+        goal: Goal,
+        enrollment: Enrollment,
+        enrollment_other_team: Enrollment,
+        care_manager: User,
+        support_of: Callable[[Enrollment, Enrollment], CommunitySupport],
     ) -> None:
-        someone_elses = CommunitySupportFactory(patient=enrollment_other_team.patient)
+        support = support_of(enrollment, enrollment_other_team)
 
         with pytest.raises(DomainError) as refusal:
             step_add(
@@ -1000,24 +1001,7 @@ class TestStepAdd:
                 acting_user=care_manager,
                 description="Help move boxes",
                 owner=StepOwner.COMMUNITY_SUPPORT,
-                owner_support_id=someone_elses.pk,
-            )
-
-        assert _refused(refusal) == "Choose which community support will do this step."
-        self._nothing_stored(plan, goal, revision=2)
-
-    def test_an_inactive_community_support_cannot_own_a_step(
-        self, plan: CarePlan, goal: Goal, enrollment: Enrollment, care_manager: User
-    ) -> None:
-        former = CommunitySupportFactory(patient=enrollment.patient, is_active=False)
-
-        with pytest.raises(DomainError) as refusal:
-            step_add(
-                goal=goal,
-                acting_user=care_manager,
-                description="Help move boxes",
-                owner=StepOwner.COMMUNITY_SUPPORT,
-                owner_support_id=former.pk,
+                owner_support_id=support.pk,
             )
 
         assert _refused(refusal) == "Choose which community support will do this step."
@@ -1239,30 +1223,38 @@ class TestAssessmentDomainRecord:
 
         assert AssessmentDomain.objects.get(enrollment=enrollment).summary == "Food bank"
 
-    def test_a_future_day_is_refused(self, enrollment: Enrollment, care_manager: User) -> None:
+    @pytest.mark.parametrize(
+        ("day_of", "message"),
+        [
+            pytest.param(
+                lambda enrollment: _today(enrollment) + DAY,
+                "The day is in the future. Enter the day you talked about it.",
+                id="future",
+            ),
+            pytest.param(
+                lambda enrollment: enrollment.referred_on - DAY,
+                "The day is before the person was referred.",
+                id="before the referral",
+            ),
+        ],
+    )
+    def test_a_day_outside_the_episode_is_refused(
+        self,
+        enrollment: Enrollment,
+        care_manager: User,
+        day_of: Callable[[Enrollment], datetime.date],
+        message: str,
+    ) -> None:
         with pytest.raises(DomainError) as refusal:
             assessment_domain_record(
                 enrollment=enrollment,
                 acting_user=care_manager,
                 domain=AssessmentDomainKind.FOOD,
                 summary="Food bank on Fridays",
-                on=_today(enrollment) + DAY,
+                on=day_of(enrollment),
             )
 
-        assert _refused(refusal) == "The day is in the future. Enter the day you talked about it."
-        assert AssessmentDomain.objects.filter(enrollment=enrollment).exists() is False
-
-    def test_a_day_before_the_referral_is_refused(self, enrollment: Enrollment, care_manager: User) -> None:
-        with pytest.raises(DomainError) as refusal:
-            assessment_domain_record(
-                enrollment=enrollment,
-                acting_user=care_manager,
-                domain=AssessmentDomainKind.FOOD,
-                summary="Food bank on Fridays",
-                on=enrollment.referred_on - DAY,
-            )
-
-        assert _refused(refusal) == "The day is before the person was referred."
+        assert _refused(refusal) == message
         assert AssessmentDomain.objects.filter(enrollment=enrollment).exists() is False
 
     @pytest.mark.parametrize("status", [S.REFERRED, S.DECLINED])
@@ -1480,40 +1472,32 @@ class TestPlanHandoutRecord:
         )
         assert PlanHandout.objects.exists() is False
 
-    def test_an_unknown_language_is_refused(self, plan: CarePlan, care_manager: User) -> None:
-        with pytest.raises(DomainError) as refusal:
-            plan_handout_record(
-                care_plan=plan,
-                acting_user=care_manager,
-                revision=1,
-                language="fr",
-                content_html="<h1>Mon plan</h1>",
-            )
-
-        assert _refused(refusal) == "Choose the handout's language."
-        assert PlanHandout.objects.exists() is False
-
-    def test_an_empty_handout_is_refused(self, plan: CarePlan, care_manager: User) -> None:
-        with pytest.raises(DomainError) as refusal:
-            plan_handout_record(
-                care_plan=plan, acting_user=care_manager, revision=1, language="en", content_html=" "
-            )
-
-        assert _refused(refusal) == "The handout is empty."
-        assert PlanHandout.objects.exists() is False
-
-    def test_a_handout_given_in_the_future_is_refused(
-        self, plan: CarePlan, enrollment: Enrollment, care_manager: User
+    @pytest.mark.parametrize(
+        ("changes_on", "message"),
+        [
+            pytest.param(lambda today: {"language": "fr"}, "Choose the handout's language.", id="language"),
+            pytest.param(lambda today: {"content_html": " "}, "The handout is empty.", id="empty"),
+            pytest.param(
+                lambda today: {"on": today + DAY},
+                "The day it was handed over is in the future.",
+                id="handed over in the future",
+            ),
+        ],
+    )
+    def test_a_handout_that_cannot_be_kept_is_refused(
+        self,
+        plan: CarePlan,
+        enrollment: Enrollment,
+        care_manager: User,
+        changes_on: Callable[[datetime.date], dict[str, object]],
+        message: str,
     ) -> None:
+        arguments = {"revision": 1, "language": "en", "content_html": "<h1>My plan</h1>"}
+
         with pytest.raises(DomainError) as refusal:
             plan_handout_record(
-                care_plan=plan,
-                acting_user=care_manager,
-                revision=1,
-                language="en",
-                content_html="<h1>My plan</h1>",
-                on=_today(enrollment) + DAY,
+                care_plan=plan, acting_user=care_manager, **arguments | changes_on(_today(enrollment))
             )
 
-        assert _refused(refusal) == "The day it was handed over is in the future."
+        assert _refused(refusal) == message
         assert PlanHandout.objects.exists() is False

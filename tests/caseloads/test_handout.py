@@ -269,6 +269,30 @@ def test_the_page_allows_the_handouts_own_style_and_no_other_inline_style(client
     assert "unsafe-inline" not in policy
 
 
+def test_the_page_takes_the_same_queries_however_long_the_plan(
+    client, care_manager, plan, django_assert_num_queries
+) -> None:
+    client.force_login(care_manager)
+    client.get(handout_url(plan.enrollment))  # the first request reads the program's time zone
+    # session, user, patient, enrolment, plan, may-edit (2), Part 2 check, goals, their steps, care team,
+    # next meeting, copies handed over, access event (3 with its savepoint), session save (3)
+    with django_assert_num_queries(19):
+        client.get(handout_url(plan.enrollment))
+    for number in range(8):
+        goal = GoalFactory(care_plan=plan, patient_words=f"Goal {number}", status=GoalStatus.ACTIVE)
+        StepFactory(
+            goal=goal,
+            description="Call",
+            owner=StepOwner.TEAM_MEMBER,
+            owner_team_member=(CareTeamMemberFactory(enrollment=plan.enrollment)),
+        )
+        ContactFactory(enrollment=plan.enrollment, made_by=care_manager, next_contact_on=FAR_AHEAD)
+        client.post(record_url(plan.enrollment), {"revision": plan.revision, "language": "en"})
+    with django_assert_num_queries(19):
+        response = client.get(handout_url(plan.enrollment))
+    assert "Goal 7" in shown(response)
+
+
 def test_without_a_plan_the_page_says_so_and_the_pdf_leads_there(client, care_manager, enrollment) -> None:
     client.force_login(care_manager)
     assert "There is no plan to print yet." in shown(client.get(handout_url(enrollment)))
