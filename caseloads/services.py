@@ -182,7 +182,6 @@ def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given:
 
 
 @transaction.atomic
-@transaction.atomic
 def care_plan_goal_update(*, goal: Goal, acting_user: Any, expected_version: int, **changes: Any) -> Goal:
     """Change a goal (careplans.services.goal_update); a goal just achieved is celebrated on the timeline."""
     was_achieved = goal.status == GoalStatus.ACHIEVED
