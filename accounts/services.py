@@ -29,15 +29,23 @@ CAPACITY_BOUNDS = (1, 200)
 TEAM_ROLES = (Role.CARE_MANAGER, Role.SUPERVISOR)
 
 
-def _require_admin_of(acting_user: User, program_id: int | None) -> None:
+def require_admin_of(acting_user: User, program_id: int | None, *, what: str = "its settings") -> None:
+    """Refuse anyone but an admin of the program `program_id`; `what` names what they tried to change."""
     if acting_user.role != Role.PROGRAM_ADMIN or acting_user.program_id != program_id:
-        raise DomainError("Only an admin of this program can change its settings.")
+        raise DomainError(f"Only an admin of this program can change {what}.")
 
 
 def check_in_bounds(value: int, *, label: str, low: int, high: int) -> None:
     """Refuse a number outside `low`..`high`, naming the setting."""
     if not low <= value <= high:
         raise DomainError(f"{label} must be between {low} and {high}; you entered {value}.")
+
+
+def check_settings_in_bounds(values: dict[str, int], bounds: dict[str, tuple[str, int, int]]) -> None:
+    """Refuse the first of `values` outside its (label, low, high) in `bounds`."""
+    for name, value in values.items():
+        label, low, high = bounds[name]
+        check_in_bounds(value, label=label, low=low, high=high)
 
 
 @transaction.atomic
@@ -52,7 +60,7 @@ def program_settings_update(
     candidate_window_days: int,
 ) -> Program:
     """Change the program's outreach limit, assessment window and the rule that finds candidates."""
-    _require_admin_of(acting_user, program.pk)
+    require_admin_of(acting_user, program.pk)
     values = {
         "outreach_attempt_limit": outreach_attempt_limit,
         "outreach_period_days": outreach_period_days,
@@ -60,9 +68,7 @@ def program_settings_update(
         "candidate_admissions": candidate_admissions,
         "candidate_window_days": candidate_window_days,
     }
-    for name, value in values.items():
-        label, low, high = PROGRAM_SETTING_BOUNDS[name]
-        check_in_bounds(value, label=label, low=low, high=high)
+    check_settings_in_bounds(values, PROGRAM_SETTING_BOUNDS)
     program = Program.objects.select_for_update().get(pk=program.pk)
     for name, value in values.items():
         setattr(program, name, value)
@@ -74,7 +80,7 @@ def program_settings_update(
 @transaction.atomic
 def team_create(*, program: Program, acting_user: User, name: str) -> Team:
     """Add a team to the program. Team names are unique in a program, whatever their case."""
-    _require_admin_of(acting_user, program.pk)
+    require_admin_of(acting_user, program.pk)
     name = " ".join(name.split())
     if not name:
         raise DomainError("Give the team a name.")
@@ -94,7 +100,7 @@ def team_create(*, program: Program, acting_user: User, name: str) -> Team:
 @transaction.atomic
 def team_member_add(*, team: Team, user: User, acting_user: User) -> TeamMembership:
     """Add an active care manager or supervisor of the team's program to the team."""
-    _require_admin_of(acting_user, team.program_id)
+    require_admin_of(acting_user, team.program_id)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.program_id != team.program_id:
         raise DomainError("Choose someone from this program.")
@@ -116,7 +122,7 @@ def team_member_add(*, team: Team, user: User, acting_user: User) -> TeamMembers
 def team_member_remove(*, team: Team, user: User, acting_user: User) -> None:
     """Take someone off a team. The caller checks first that they have no open caseload in the team
     (caseloads.settings_services.team_member_take_off)."""
-    _require_admin_of(acting_user, team.program_id)
+    require_admin_of(acting_user, team.program_id)
     membership = TeamMembership.objects.select_for_update().filter(team=team, user=user).first()
     if membership is None:
         raise DomainError(f"{user} is not in {team}.")
@@ -136,7 +142,7 @@ def user_settings_update(
 ) -> User:
     """Change someone's role, discipline, caseload capacity, and whether they can sign in.
     An admin cannot change their own role or switch themselves off: another admin must."""
-    _require_admin_of(acting_user, user.program_id)
+    require_admin_of(acting_user, user.program_id)
     if role not in Role.values:
         raise DomainError("Choose a role from the list.")
     if discipline not in [*Discipline.values, ""]:

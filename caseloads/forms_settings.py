@@ -38,6 +38,20 @@ def _bounded(bounds: dict[str, tuple[str, int, int]], name: str, label: str) -> 
     return _number(label, low, high)
 
 
+class SettingsForm(forms.Form):
+    """A settings form: its cleaned data are the service's keyword arguments unless it says otherwise.
+    A form shown once on the page takes its field ids from AUTO_ID; a row's form passes its own."""
+
+    AUTO_ID = "id_%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 @dataclass(frozen=True)
 class FieldGroup:
     """Numbers that belong together, shown side by side under one heading."""
@@ -47,7 +61,7 @@ class FieldGroup:
     fields: list[forms.BoundField]
 
 
-class _GroupedForm(forms.Form):
+class _GroupedForm(SettingsForm):
     # (legend, hint, field names): how the form is laid out on the page.
     GROUPS: Sequence[tuple[str, str, Sequence[str]]] = ()
 
@@ -55,9 +69,6 @@ class _GroupedForm(forms.Form):
         return [
             FieldGroup(legend, hint, [self[name] for name in names]) for legend, hint, names in self.GROUPS
         ]
-
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
 
 def _program_field(name: str, label: str) -> forms.IntegerField:
@@ -165,7 +176,9 @@ class GraduationCriteriaForm(_GroupedForm):
     )
 
 
-class TeamForm(forms.Form):
+class TeamForm(SettingsForm):
+    AUTO_ID = "id_new_team_%s"
+
     name = forms.CharField(
         label="New team's name",
         max_length=200,
@@ -173,15 +186,8 @@ class TeamForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "id_new_team_%s")
-        super().__init__(*args, **kwargs)
 
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-class TeamMemberAddForm(forms.Form):
+class TeamMemberAddForm(SettingsForm):
     """Add one of the program's active care managers or supervisors to a team."""
 
     user = forms.ChoiceField(label="Add someone", error_messages={"required": "Choose who to add."})
@@ -201,7 +207,7 @@ class TeamMemberAddForm(forms.Form):
         return {"user": self._candidates[self.cleaned_data["user"]]}
 
 
-class PersonSettingsForm(forms.Form):
+class PersonSettingsForm(SettingsForm):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
     discipline = forms.ChoiceField(
         label="Discipline", choices=[("", "Not set"), *Discipline.choices], required=False
@@ -217,11 +223,10 @@ class PersonSettingsForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_person_{person_id}_%s")
         super().__init__(*args, **kwargs)
 
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
+class QuestionAddForm(SettingsForm):
+    AUTO_ID = "id_new_question_%s"
 
-class QuestionAddForm(forms.Form):
     text = forms.CharField(
         label="New question",
         max_length=300,
@@ -230,15 +235,8 @@ class QuestionAddForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "id_new_question_%s")
-        super().__init__(*args, **kwargs)
 
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-class QuestionEditForm(forms.Form):
+class QuestionEditForm(SettingsForm):
     text = forms.CharField(
         label="Question", max_length=300, error_messages={"required": "Write the question."}
     )
@@ -247,27 +245,21 @@ class QuestionEditForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_question_{question_id}_%s")
         super().__init__(*args, **kwargs)
 
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
-
-class QuestionActiveForm(forms.Form):
+class QuestionActiveForm(SettingsForm):
     """A one-click switch: ask the question at screening, or stop asking it."""
 
     is_active = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda value: value == "1")
 
-    def service_arguments(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
-
-class QuestionMoveForm(forms.Form):
+class QuestionMoveForm(SettingsForm):
     move = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
     def service_arguments(self) -> dict[str, Any]:
         return {"direction": self.cleaned_data["move"]}
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(SettingsForm):
     """A one-click action with nothing to fill in."""
 
     def service_arguments(self) -> dict[str, Any]:

@@ -42,16 +42,9 @@ GRADUATION_BOUNDS: dict[str, tuple[str, int, int]] = {
 }
 
 
-def _check_bounds(values: dict[str, int], bounds: dict[str, tuple[str, int, int]]) -> None:
-    for name, value in values.items():
-        label, low, high = bounds[name]
-        accounts.check_in_bounds(value, label=label, low=low, high=high)
-
-
 def _require_admin_of(acting_user: User, program: Program) -> Program:
     """The program, locked: its settings rows are created on first save, so two first saves queue."""
-    if acting_user.role != Role.PROGRAM_ADMIN or acting_user.program_id != program.pk:
-        raise DomainError("Only an admin of this program can change its settings.")
+    accounts.require_admin_of(acting_user, program.pk)
     return Program.objects.select_for_update().get(pk=program.pk)
 
 
@@ -64,7 +57,7 @@ def intensity_policy_update(*, program: Program, acting_user: User, **values: in
     if set(values) != set(INTENSITY_BOUNDS):
         raise TypeError(f"intensity_policy_update takes exactly {sorted(INTENSITY_BOUNDS)}")
     program = _require_admin_of(acting_user, program)
-    _check_bounds(values, INTENSITY_BOUNDS)
+    accounts.check_settings_in_bounds(values, INTENSITY_BOUNDS)
     high, medium, low = (values[f"{level}_contacts_per_30_days"] for level in ("high", "medium", "low"))
     if not high > medium > low:
         raise DomainError(
@@ -105,7 +98,7 @@ def graduation_criteria_update(
         "min_goals_achieved": min_goals_achieved,
         "min_confidence": min_confidence,
     }
-    _check_bounds(numbers, GRADUATION_BOUNDS)
+    accounts.check_settings_in_bounds(numbers, GRADUATION_BOUNDS)
     criteria = GraduationCriteria.objects.filter(program=program).first() or GraduationCriteria(
         program=program
     )

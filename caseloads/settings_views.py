@@ -33,6 +33,7 @@ from caseloads.forms_settings import (
     QuestionAddForm,
     QuestionEditForm,
     QuestionMoveForm,
+    SettingsForm,
     TeamForm,
     TeamMemberAddForm,
 )
@@ -195,7 +196,7 @@ def _change(
     request: HttpRequest,
     *,
     key: str,
-    form: Form,
+    form: SettingsForm,
     save: Callable[[dict[str, Any]], Any],
     saved_message: Callable[[Any], str],
     saved_key: Callable[[Any], str] | None = None,
@@ -206,7 +207,7 @@ def _change(
     result: Any = None
     if form.is_valid():
         try:
-            result = save(form.service_arguments())  # type: ignore[attr-defined]
+            result = save(form.service_arguments())
         except DomainError as refusal:
             form.add_error(None, refusal.message)
     if form.errors:

@@ -61,9 +61,10 @@ class CommunityResourceForm(forms.Form):
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    email = forms.EmailField(label="Email", required=False)
+    # The model's limits: longer input would pass these fields' own checks and fail only on save.
+    email = forms.EmailField(label="Email", required=False, max_length=254)
     address = forms.CharField(label="Address", required=False, max_length=300)
-    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
 
     def __init__(self, *args: Any, resource: CommunityResource | None = None, **kwargs: Any) -> None:
         if resource is not None:

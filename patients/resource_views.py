@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import program_admin_required
 from accounts.errors import DomainError
-from accounts.models import Role
 from patients.forms_resources import CommunityResourceForm, ResourceSearchForm
 from patients.models import CommunityResource
 from patients.selectors import community_resource_for_user, community_resources_for
@@ -22,7 +21,7 @@ def resource_directory(request: HttpRequest) -> TemplateResponse:
     """Search the directory. htmx searches get only the results."""
     search_form = ResourceSearchForm(request.GET)
     search, category = search_form.search()
-    can_edit = request.user.role == Role.PROGRAM_ADMIN
+    can_edit = request.user.is_program_admin
     context = {
         "search_form": search_form,
         "resources": list(community_resources_for(user=request.user, search=search, category=category)),

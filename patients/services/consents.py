@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.errors import DomainError
 from accounts.models import User
+from accounts.persistence import save_valid
 from patients.models import Consent, ConsentKind, Patient
 
 
@@ -38,8 +39,7 @@ def consent_record(
         expires_on=expires_on,
         recorded_by=acting_user,
     )
-    consent.full_clean()
-    consent.save()
+    save_valid(consent)
     return consent
 
 

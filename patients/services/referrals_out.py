@@ -16,6 +16,7 @@ from patients.models import (
     ReferralOutReason,
     ReferralOutStatus,
 )
+from patients.services import _lock_enrollment
 
 # Without a date given, the care manager checks in on a referral out two weeks after making it.
 DEFAULT_FOLLOW_UP_DAYS = 14
@@ -32,9 +33,7 @@ def referral_out_create(
     on: datetime.date | None = None,
 ) -> ReferralOut:
     """Refer the person to a service in the directory (part of care, or a redirect for a poor fit)."""
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
-    )
+    enrollment = _lock_enrollment(enrollment)
     if resource.program_id != enrollment.program_id or not resource.is_active:
         raise DomainError("Choose a service from this program's directory.")
     today = enrollment.program.today()

@@ -8,6 +8,8 @@ from django.db import transaction
 
 from accounts.errors import DomainError
 from accounts.models import Program, User
+from accounts.persistence import save_valid
+from accounts.services import require_admin_of
 from patients.models import CommunityResource, ResourceCategory
 
 logger = logging.getLogger(__name__)
@@ -30,11 +32,12 @@ def community_resource_save(
     website: str = "",
     is_active: bool = True,
 ) -> CommunityResource:
-    """Add a service to the program's directory, or change one (`resource`). Names are unique in a
-    program, whatever their case. A service no longer offered (`is_active=False`) leaves the directory
-    and the "Refer to a service" list; its past referrals keep it."""
+    """Add a service to the program's directory, or change one (`resource`): the program's admins only.
+    Names are unique in a program, whatever their case. A service no longer offered (`is_active=False`)
+    leaves the directory and the "Refer to a service" list; its past referrals keep it."""
     if acting_user.program_id != program.pk:
         raise DomainError("You can change only your own program's directory.")
+    require_admin_of(acting_user, program.pk, what="its directory of services")
     # One change to a program's directory at a time, so two admins cannot add the same name at once.
     Program.objects.select_for_update().get(pk=program.pk)
     if resource is not None:
@@ -75,7 +78,6 @@ def community_resource_save(
     resource.address = address.strip()
     resource.website = website
     resource.is_active = is_active
-    resource.full_clean()
-    resource.save()
+    save_valid(resource)
     logger.info("community_resource_saved resource=%s program=%s", resource.pk, program.pk)
     return resource

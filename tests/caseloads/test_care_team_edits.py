@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.errors import DomainError
 from patients.models import CareTeamMember, CommunitySupport
+from patients.services import COMMUNITY_SUPPORT_FIELDS as SUPPORT_FIELDS
 from patients.services import community_support_end, community_support_update
 from tests.accounts.factories import UserFactory
 from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
@@ -16,16 +17,6 @@ from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFact
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SUPPORT_FIELDS = (
-    "kind",
-    "name",
-    "relationship",
-    "phone",
-    "email",
-    "notes",
-    "is_trusted_to_involve",
-    "consent_to_contact_on",
-)
 
 
 def record_url(enrollment) -> str:

@@ -9,7 +9,8 @@ from accounts import services as accounts
 from accounts.errors import DomainError
 from accounts.models import Program, Role, Team, TeamMembership, User
 from caseloads import settings_services
-from caseloads.models import GraduationCriteria, IntensityPolicy
+from caseloads.models import CaseloadStatus, GraduationCriteria, IntensityPolicy
+from caseloads.recompute import recompute_caseloads
 from caseloads.settings_selectors import program_settings_for
 from patients import services as patients
 from patients.models import EnrollmentStatus, ScreeningAnswer, ScreeningQuestion, ScreeningResponse
@@ -259,7 +260,9 @@ def test_the_settings_are_read_in_five_queries_whatever_the_programs_size(
     assert len(settings.questions) == size
 
 
-def test_the_page_takes_as_many_queries_for_ten_teams_as_for_two(client, program, program_admin) -> None:
+def test_the_page_takes_as_many_queries_for_ten_teams_as_for_two(
+    client, program, program_admin, django_assert_num_queries
+) -> None:
     client.force_login(program_admin)
 
     def queries_for_page() -> int:
@@ -272,6 +275,26 @@ def test_the_page_takes_as_many_queries_for_ten_teams_as_for_two(client, program
     small = queries_for_page()
     _grow(program, 8, start=2)
     assert queries_for_page() == small
+    # session, user, the five reads of program_settings_for, session save (with its savepoint)
+    with django_assert_num_queries(10):
+        client.get(SETTINGS)
+
+
+def test_a_saved_section_costs_the_same_queries_for_ten_teams_as_for_two(
+    admin_client, program, django_assert_num_queries
+) -> None:
+    url = reverse("caseloads:settings-intensity")
+    _grow(program, 2)
+    admin_client.get(SETTINGS)  # the first page after signing in also looks up the time zone
+    # session, user, the program; the locked program, the policy and its validation and save (each write
+    # with its audit context); the section's five reads; session save (with its savepoint)
+    with django_assert_num_queries(24):
+        assert admin_client.post(url, INTENSITY, headers=HTMX).status_code == 200
+    _grow(program, 8, start=2)
+    with django_assert_num_queries(24):
+        response = admin_client.post(url, INTENSITY | {"medium_contacts_per_30_days": 5}, headers=HTMX)
+    assert response.status_code == 200
+    assert IntensityPolicy.objects.get(program=program).medium_contacts_per_30_days == 5
 
 
 # --- Program -------------------------------------------------------------------------------------------
@@ -452,6 +475,64 @@ def test_the_graduation_service_refuses_confidence_11(program, program_admin) ->
             **(arguments | {"min_confidence": 11}),
         )
     assert not GraduationCriteria.objects.exists()
+
+
+# --- Levels of care and graduation criteria reach the caseload rows --------------------------------------
+
+
+@pytest.fixture
+def rows_in_care(make_enrollment, care_manager) -> list[int]:
+    """Two people in care with their caseload rows computed, and a second full run that changed nothing."""
+    enrollments = [make_enrollment(care_manager=care_manager) for _ in range(2)]
+    program = care_manager.program
+    assert recompute_caseloads(program=program).written == 2
+    assert recompute_caseloads(program=program).written == 0
+    return [enrollment.pk for enrollment in enrollments]
+
+
+def _rows(enrollment_ids: list[int], *fields: str) -> list[tuple[object, ...]]:
+    return list(
+        CaseloadStatus.objects.filter(enrollment_id__in=enrollment_ids)
+        .order_by("enrollment_id")
+        .values_list(*fields)
+    )
+
+
+def test_saved_levels_of_care_reach_every_row_at_the_next_full_run(
+    program, program_admin, rows_in_care: list[int]
+) -> None:
+    due_before = _rows(rows_in_care, "next_contact_due_on")
+    settings_services.intensity_policy_update(
+        program=program,
+        acting_user=program_admin,
+        **(INTENSITY | {"high_contacts_per_30_days": 15, "medium_contacts_per_30_days": 10}),
+    )
+
+    result = recompute_caseloads(program=program)
+
+    assert (result.written, result.unchanged) == (2, 0)
+    due_after = _rows(rows_in_care, "next_contact_due_on")
+    assert all(after < before for (after,), (before,) in zip(due_after, due_before, strict=True))
+
+
+def test_saved_graduation_criteria_reach_every_row_at_the_next_full_run(
+    program, program_admin, rows_in_care: list[int]
+) -> None:
+    criteria_before = _rows(rows_in_care, "graduation_criteria")
+    arguments = {name: value for name, value in GRADUATION.items() if not name.startswith("requires")}
+    settings_services.graduation_criteria_update(
+        program=program,
+        acting_user=program_admin,
+        requires_primary_care_connection=False,
+        requires_patient_readiness=False,
+        **(arguments | {"min_months_enrolled": 12}),
+    )
+
+    result = recompute_caseloads(program=program)
+
+    assert (result.written, result.unchanged) == (2, 0)
+    criteria_after = _rows(rows_in_care, "graduation_criteria")
+    assert all(after != before for after, before in zip(criteria_after, criteria_before, strict=True))
 
 
 # --- Teams and members ---------------------------------------------------------------------------------

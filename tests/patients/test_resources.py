@@ -139,6 +139,12 @@ class TestService:
             community_resource_save(program=program, acting_user=other_program_admin, **FORM)
         assert CommunityResource.objects.filter(name=FORM["name"]).exists() is False
 
+    def test_a_care_manager_cannot_change_the_directory(self, program, care_manager, directory) -> None:
+        with pytest.raises(DomainError) as refusal:
+            community_resource_save(program=program, acting_user=care_manager, **FORM)
+        assert refusal.value.message == "Only an admin of this program can change its directory of services."
+        assert CommunityResource.objects.filter(name=FORM["name"]).exists() is False
+
     def test_another_programs_service_cannot_be_changed_through_this_program(
         self, other_program, other_program_admin, directory
     ) -> None:
@@ -289,6 +295,15 @@ class TestAdding:
             ({"name": ""}, "This field is required."),
             ({"category": "astrology"}, "Select a valid choice."),
             ({"email": "rides at example"}, "Enter a valid email address."),
+            # Longer than the stored fields allow: refused on the form, not by the database.
+            (
+                {"email": f"{'r' * 60}@{'example.' * 30}test"},
+                "Ensure this value has at most 254 characters",
+            ),
+            (
+                {"website": f"https://example.test/{'ride' * 50}"},
+                "Ensure this value has at most 200 characters",
+            ),
             (
                 {"name": "Example Housing Desk"},
                 "The directory already has a service called “Example Housing Desk”.",
