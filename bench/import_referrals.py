@@ -20,14 +20,14 @@ Then it drops the scratch database (unless --keep).
 import argparse
 import csv
 import datetime
+import importlib.util
 import io
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -60,24 +60,36 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database and print its URL.")
     options = parser.parse_args()
 
+    seed_bench = _seed_bench()
     server_url = os.environ.get("DATABASE_URL") or _embedded_server_url()
     scratch_name = f"tandem_bench_import_{os.getpid()}"
-    scratch_url = _with_database(server_url, scratch_name)
-    print(f"Scratch database {scratch_name}; load average before: {_load()}")
-    _admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch_name)))
+    scratch_url = seed_bench._with_database(server_url, scratch_name)
+    print(f"Scratch database {scratch_name}; load average before: {seed_bench._load()}")
+    seed_bench._admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch_name)))
     try:
-        started = time.monotonic()
-        _manage(["migrate", "--noinput", "-v", "0"], scratch_url)
-        print(f"migrate: {time.monotonic() - started:.1f} s (not counted)")
+        migrate_seconds = seed_bench._timed(["migrate", "--noinput", "-v", "0"], scratch_url)
+        print(f"migrate: {migrate_seconds:.1f} s (not counted)")
         _run(scratch_url, rows=options.rows, seed=options.seed)
-        print(f"load average after: {_load()}")
+        print(f"load average after: {seed_bench._load()}")
     finally:
         if options.keep:
             print(f"Kept: DATABASE_URL={scratch_url}")
         else:
-            _admin(server_url, sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(scratch_name)))
+            seed_bench._admin(
+                server_url, sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(scratch_name))
+            )
             print(f"Dropped {scratch_name}.")
     return 0
+
+
+def _seed_bench() -> Any:
+    """bench/seed_demo.py, next to this file: its scratch-database helpers."""
+    spec = importlib.util.spec_from_file_location("bench_seed_demo", Path(__file__).with_name("seed_demo.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _synthetic_csv(rows: int, seed: int) -> bytes:
@@ -182,31 +194,6 @@ def _embedded_server_url() -> str:
     return f"postgres://postgres@/postgres?host={settings['HOST']}"
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _admin(url: str, statement: sql.Composed) -> None:
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
-
-
-def _manage(arguments: list[str], database_url: str) -> None:
-    environment = {**os.environ, "DATABASE_URL": database_url}
-    result = subprocess.run(  # noqa: S603 - fixed command line, our own manage.py
-        [sys.executable, str(PROJECT_DIR / "manage.py"), *arguments],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        print(result.stdout, result.stderr, sep="\n")
-        raise SystemExit(f"manage.py {arguments[0]} failed with exit code {result.returncode}")
-
-
 def _print_counts(database_url: str) -> None:
     tables = ("patients_patient", "patients_enrollment", "patients_referral", "patients_referralimport")
     with psycopg.connect(database_url) as connection:
@@ -223,10 +210,6 @@ def _print_counts(database_url: str) -> None:
                     sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
                 ).fetchone()
                 print(f"  {table + ' (audit)':<40} {count[0] if count else 0:>10,}")
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

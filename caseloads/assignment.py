@@ -36,10 +36,6 @@ class CareManagerSuggestion:
     is_discipline_match: bool
 
     @property
-    def people(self) -> int:
-        return self.high_count + self.medium_count + self.low_count
-
-    @property
     def is_over_capacity(self) -> bool:
         return self.capacity == 0 or self.points >= self.capacity
 
@@ -53,10 +49,6 @@ class CareManagerSuggestions:
     weights: CaseloadWeights
     discipline_hint: str
     rows: list[CareManagerSuggestion]
-
-    @property
-    def suggested(self) -> CareManagerSuggestion | None:
-        return self.rows[0] if self.rows else None
 
     @property
     def discipline_hint_label(self) -> str:

@@ -1,4 +1,4 @@
-"""Screening a referral for fit, and referrals out from the record. (Being built.)"""
+"""Screening a referral for fit, and referrals out from the record."""
 
 from collections.abc import Callable
 from typing import Any

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.models import Program, Role, User
 from caseloads.models import UtilisationImport
+from caseloads.services import ADMISSION_KINDS
 from caseloads.tasks import candidates_recompute_task
 from engagement.models import LifeEvent, LifeEventKind, LifeEventSource
 from patients.import_parsing import (
@@ -90,10 +91,12 @@ UTILISATION_CSV = CsvLayout(
     },
     rows_are="visits or admissions",
 )
-IMPORTED_KINDS = (LifeEventKind.ED_VISIT, LifeEventKind.ADMISSION, LifeEventKind.READMISSION)
+# What counts as utilisation: the kinds of life event a file records. A new one after someone declined also
+# puts them back on the re-approach worklist (caseloads.worklists).
+UTILISATION_KINDS = (LifeEventKind.ED_VISIT, *ADMISSION_KINDS)
 # Labels are compared without case, hyphens or underscores: "ED visit", "ed_visit" and "Ed-Visit" are one.
 KINDS = choices_lookup(
-    [(kind.value, kind.label) for kind in IMPORTED_KINDS],
+    [(kind.value, kind.label) for kind in UTILISATION_KINDS],
     ed=LifeEventKind.ED_VISIT,
     er=LifeEventKind.ED_VISIT,
     er_visit=LifeEventKind.ED_VISIT,
@@ -258,7 +261,7 @@ def _skip_repeated_visits(rows: list[UtilisationRow]) -> list[UtilisationRow]:
     recorded = set(
         LifeEvent.objects.filter(
             patient_id__in=known,
-            kind__in=IMPORTED_KINDS,
+            kind__in=UTILISATION_KINDS,
             occurred_on__in={row.visit.occurred_on for row in valid if row.visit},
         ).values_list("patient_id", "kind", "occurred_on")
     )

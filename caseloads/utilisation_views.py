@@ -3,9 +3,7 @@ import. Program admins only."""
 
 import functools
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,12 +25,15 @@ from patients.import_forms import ImportRunForm, ImportUploadForm
 from patients.import_parsing import DATE_FORMATS_HELP, DATE_ORDER_HELP
 from patients.import_views import (
     PROBLEMS_SHOWN,
-    READY_ROWS_SHOWN,
     csv_download,
     import_chosen,
+    imported_page,
+    preview_page,
     upload_received,
 )
-from patients.imports import problems_csv
+
+PREVIEW_TEMPLATE = "caseloads/utilisation_import_preview.html"
+PREVIEW_URL = "caseloads:utilisation-import-preview"
 
 
 @program_admin_required
@@ -42,9 +43,7 @@ def utilisation_import(request: HttpRequest) -> HttpResponse:
     upload = functools.partial(
         utilisation_import_upload, program=request.user.program, acting_user=request.user
     )
-    form, uploaded = upload_received(
-        request, ImportUploadForm, upload, "caseloads:utilisation-import-preview"
-    )
+    form, uploaded = upload_received(request, ImportUploadForm, upload, PREVIEW_URL)
     if uploaded is not None:
         return uploaded
     layout = UTILISATION_CSV
@@ -74,13 +73,16 @@ def utilisation_import_preview(request: HttpRequest, import_id: int) -> HttpResp
     """Every problem in the file and whom each visit is about; then import all (when no row has a
     problem) or, by choice, the valid rows."""
     utilisation_import = utilisation_import_for_user(user=request.user, import_id=import_id)
-    if utilisation_import.imported_at is not None:
-        if request.method == "POST":
-            messages.error(request, "This file was already imported. Upload a new file to add more visits.")
-            return redirect("caseloads:utilisation-import-preview", import_id=utilisation_import.pk)
-        return TemplateResponse(
-            request, "caseloads/utilisation_import_preview.html", {"utilisation_import": utilisation_import}
-        )
+    imported = imported_page(
+        request,
+        utilisation_import,
+        template=PREVIEW_TEMPLATE,
+        context_name="utilisation_import",
+        preview_url=PREVIEW_URL,
+        to_add_more="visits",
+    )
+    if imported is not None:
+        return imported
     form = ImportRunForm(request.POST if request.method == "POST" else None)
 
     def run() -> str:
@@ -89,28 +91,24 @@ def utilisation_import_preview(request: HttpRequest, import_id: int) -> HttpResp
         )
         return _result(done)
 
-    done = import_chosen(request, form, run, "caseloads:utilisation-import-preview", utilisation_import.pk)
+    done = import_chosen(request, form, run, PREVIEW_URL, utilisation_import.pk)
     if done is not None:
         return done
     preview = utilisation_preview_of(utilisation_import=utilisation_import)
-    if request.GET.get("download") == "problems":
-        return csv_download(problems_csv(preview), f"utilisation-import-{utilisation_import.pk}-problems.csv")
-    problems = preview.problems
-    ready = preview.ready_rows
     skipped = preview.skipped_rows
-    context = {
-        "utilisation_import": utilisation_import,
-        "preview": preview,
-        "form": form,
-        "problems": problems[:PROBLEMS_SHOWN],
-        "problem_count": len(problems),
-        "ready_rows": [_ready_row(row) for row in ready[:READY_ROWS_SHOWN]],
-        "ready_count": len(ready),
-        "skipped": skipped[:PROBLEMS_SHOWN],
-        "skipped_count": len(skipped),
-    }
-    return TemplateResponse(
-        request, "caseloads/utilisation_import_preview.html", context, status=422 if form.errors else 200
+    return preview_page(
+        request,
+        template=PREVIEW_TEMPLATE,
+        context={
+            "utilisation_import": utilisation_import,
+            "skipped": skipped[:PROBLEMS_SHOWN],
+            "skipped_count": len(skipped),
+        },
+        form=form,
+        preview=preview,
+        ready=preview.ready_rows,
+        ready_row=_ready_row,
+        problems_file_name=f"utilisation-import-{utilisation_import.pk}-problems.csv",
     )
 
 

@@ -1,18 +1,19 @@
 """The admin's intake worklists: who to approach again, who is waiting, who is stuck, and candidates.
 
-Reads only: every list starts from patients.access, so an admin sees their own program and nothing else.
+Reads only: every list of enrolments starts from patients.access, and candidates (people not enrolled) are
+read for the admin's own program, so an admin sees their own program and nothing else.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from caseloads.models import Candidate
-from caseloads.services import ADMISSION_KINDS
-from engagement.models import Contact, LifeEvent, LifeEventKind
+from caseloads.utilisation_import import UTILISATION_KINDS
+from engagement.models import Contact, LifeEvent
 from patients.access import enrollments_visible_to
 from patients.models import CLOSED_STATUSES, EndReason, Enrollment, EnrollmentStatus
 from patients.selectors import INTAKE_STATUSES
@@ -23,8 +24,6 @@ SCREENING_DUE_DAYS = 7
 OUTREACH_STALLED_DAYS = 7
 # How many people each list shows; the count above it says how many there are.
 LIST_LIMIT = 50
-# A new ED visit or admission after someone declined puts them back on the re-approach list.
-UTILISATION_KINDS = (LifeEventKind.ED_VISIT, *ADMISSION_KINDS)
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,8 @@ class Worklist:
     explanation: str
     count: int
     enrollments: list[Enrollment]
+    # Referrals not screened yet: each row links to its screening.
+    is_intake: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,15 @@ class IntakeWorklists:
         return [self.reapproach_due, self.unassigned, self.screening_overdue, self.outreach_stalled]
 
 
-def _worklist(title: str, explanation: str, rows: QuerySet[Enrollment]) -> Worklist:
+def _worklist(
+    title: str, explanation: str, rows: QuerySet[Enrollment], *, is_intake: bool = False
+) -> Worklist:
     return Worklist(
         title,
         explanation,
         rows.count(),
         list(rows.select_related("patient", "referral", "team")[:LIST_LIMIT]),
+        is_intake=is_intake,
     )
 
 
@@ -102,7 +106,7 @@ def intake_worklists_for(*, user: User) -> IntakeWorklists:
     )
     intake = visible.filter(status__in=INTAKE_STATUSES)
     candidates = Candidate.objects.filter(program=program)
-    computed_at = candidates.aggregate(latest=Max("computed_at"))["latest"]
+    candidate_totals = candidates.aggregate(count=Count("pk"), latest=Max("computed_at"))
     return IntakeWorklists(
         reapproach_due=_worklist(
             "Approach again",
@@ -114,6 +118,7 @@ def intake_worklists_for(*, user: User) -> IntakeWorklists:
             "Waiting for a team",
             "Referrals not yet given to a team.",
             intake.filter(team__isnull=True).order_by("referred_on", "pk"),
+            is_intake=True,
         ),
         screening_overdue=_worklist(
             "Screening overdue",
@@ -121,11 +126,12 @@ def intake_worklists_for(*, user: User) -> IntakeWorklists:
             intake.filter(referred_on__lt=today - datetime.timedelta(days=SCREENING_DUE_DAYS)).order_by(
                 "referred_on", "pk"
             ),
+            is_intake=True,
         ),
         outreach_stalled=_worklist(
             "Outreach stalled", f"In outreach with no attempt in {OUTREACH_STALLED_DAYS} days.", stalled
         ),
         candidates=list(candidates.select_related("patient")[:LIST_LIMIT]),
-        candidate_count=candidates.count(),
-        candidates_computed_at=computed_at,
+        candidate_count=candidate_totals["count"],
+        candidates_computed_at=candidate_totals["latest"],
     )

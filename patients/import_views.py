@@ -1,7 +1,7 @@
 """Bulk import of referrals from a CSV file or a FHIR R4 Bundle: upload, preview, import. Admins only.
 
-The steps every import page takes (the upload, the chosen import, the problems download) are helpers here,
-used by caseloads' utilisation import too.
+The steps every import page takes (the upload, the chosen import, the result of an imported file, the
+preview and its problems download) are helpers here, used by caseloads' utilisation import too.
 """
 
 import functools
@@ -29,6 +29,7 @@ from patients.import_parsing import (
     ParsedRow,
 )
 from patients.imports import (
+    CheckedFile,
     import_preview_of,
     problems_csv,
     referral_import_for_user,
@@ -42,6 +43,8 @@ from patients.models import ImportFormat, ReferralSource, UploadedFile, Urgency
 # A long file's preview shows this many problems and ready rows; the download has every problem.
 PROBLEMS_SHOWN = 200
 READY_ROWS_SHOWN = 50
+PREVIEW_TEMPLATE = "patients/referral_import_preview.html"
+PREVIEW_URL = "patients:referral-import-preview"
 
 
 def upload_received(
@@ -88,14 +91,60 @@ def csv_download(text: str, file_name: str) -> HttpResponse:
     return response
 
 
+def imported_page(
+    request: HttpRequest,
+    upload: UploadedFile,
+    *,
+    template: str,
+    context_name: str,
+    preview_url: str,
+    to_add_more: str,
+) -> HttpResponse | None:
+    """For an upload already imported: its result page, or after a POST the refusal to import it again
+    and a redirect to that page. None while it is not imported."""
+    if upload.imported_at is None:
+        return None
+    if request.method == "POST":
+        messages.error(
+            request, f"This file was already imported. Upload a new file to add more {to_add_more}."
+        )
+        return redirect(preview_url, import_id=upload.pk)
+    return TemplateResponse(request, template, {context_name: upload})
+
+
+def preview_page[Row](
+    request: HttpRequest,
+    *,
+    template: str,
+    context: dict[str, object],
+    form: ImportRunForm,
+    preview: CheckedFile,
+    ready: list[Row],
+    ready_row: Callable[[Row], dict[str, object]],
+    problems_file_name: str,
+) -> HttpResponse:
+    """The preview of a checked file: the first problems and ready rows (422 when `form` was refused), or
+    with ?download=problems every problem as CSV."""
+    if request.GET.get("download") == "problems":
+        return csv_download(problems_csv(preview), problems_file_name)
+    problems = preview.problems
+    context = context | {
+        "preview": preview,
+        "form": form,
+        "problems": problems[:PROBLEMS_SHOWN],
+        "problem_count": len(problems),
+        "ready_rows": [ready_row(row) for row in ready[:READY_ROWS_SHOWN]],
+        "ready_count": len(ready),
+    }
+    return TemplateResponse(request, template, context, status=422 if form.errors else 200)
+
+
 @program_admin_required
 @require_http_methods(["GET", "POST"])
 def referral_import(request: HttpRequest) -> HttpResponse:
     """Upload a file. A file that cannot be read at all is refused here with one message."""
     upload = functools.partial(referral_import_upload, program=request.user.program, acting_user=request.user)
-    form, uploaded = upload_received(
-        request, ReferralImportUploadForm, upload, "patients:referral-import-preview"
-    )
+    form, uploaded = upload_received(request, ReferralImportUploadForm, upload, PREVIEW_URL)
     if uploaded is not None:
         return uploaded
     context = {
@@ -122,14 +171,17 @@ def referral_import_template(request: HttpRequest) -> HttpResponse:
 def referral_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     """Every problem in the file; then import all (when there are none) or, by choice, the valid rows."""
     referral_import = referral_import_for_user(user=request.user, import_id=import_id)
+    imported = imported_page(
+        request,
+        referral_import,
+        template=PREVIEW_TEMPLATE,
+        context_name="referral_import",
+        preview_url=PREVIEW_URL,
+        to_add_more="people",
+    )
+    if imported is not None:
+        return imported
     needs_details = referral_import.format == ImportFormat.FHIR_BUNDLE
-    if referral_import.imported_at is not None:
-        if request.method == "POST":
-            messages.error(request, "This file was already imported. Upload a new file to add more people.")
-            return redirect("patients:referral-import-preview", import_id=referral_import.pk)
-        return TemplateResponse(
-            request, "patients/referral_import_preview.html", {"referral_import": referral_import}
-        )
     form = ReferralImportRunForm(
         request.POST if request.method == "POST" else None, needs_referral_details=needs_details
     )
@@ -140,28 +192,24 @@ def referral_import_preview(request: HttpRequest, import_id: int) -> HttpRespons
         )
         return f"Imported {count} referral{'s' if count != 1 else ''}."
 
-    done = import_chosen(request, form, run, "patients:referral-import-preview", referral_import.pk)
+    done = import_chosen(request, form, run, PREVIEW_URL, referral_import.pk)
     if done is not None:
         return done
     preview = import_preview_of(referral_import=referral_import)
-    if request.GET.get("download") == "problems":
-        return csv_download(problems_csv(preview), f"referral-import-{referral_import.pk}-problems.csv")
-    problems = preview.problems
-    ready = preview.valid_rows
-    context = {
-        "referral_import": referral_import,
-        "preview": preview,
-        "form": form,
-        "problems": problems[:PROBLEMS_SHOWN],
-        "problem_count": len(problems),
-        "ready_rows": [_ready_row(row) for row in ready[:READY_ROWS_SHOWN]],
-        "ready_count": len(ready),
-        "needs_details": needs_details,
-        "row_word": "entry" if needs_details else "row",
-        "row_words": "entries" if needs_details else "rows",
-    }
-    return TemplateResponse(
-        request, "patients/referral_import_preview.html", context, status=422 if form.errors else 200
+    return preview_page(
+        request,
+        template=PREVIEW_TEMPLATE,
+        context={
+            "referral_import": referral_import,
+            "needs_details": needs_details,
+            "row_word": preview.row_label.lower(),
+            "row_words": preview.rows_word,
+        },
+        form=form,
+        preview=preview,
+        ready=preview.valid_rows,
+        ready_row=_ready_row,
+        problems_file_name=f"referral-import-{referral_import.pk}-problems.csv",
     )
 
 

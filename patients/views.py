@@ -1,7 +1,5 @@
 """Intake pages for program admins: the referral queue, a new referral and its duplicate check, export."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import program_admin_required
-from patients.csv_safety import spreadsheet_safe
 from patients.forms import DuplicateChoiceForm, ReferralForm
+from patients.import_views import csv_download
+from patients.imports import csv_text
 from patients.models import AccessAction, Patient
 from patients.selectors import possible_duplicates_for, referral_queue_for
 from patients.services import access_events_record_for_list, referral_receive
@@ -116,28 +115,23 @@ def referral_export(request: HttpRequest) -> HttpResponse:
     made safe to open in a spreadsheet."""
     queue = referral_queue_for(user=request.user, limit=None)
     program = request.user.program
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="referrals-{program.today():%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # a byte-order mark, so Excel reads accented names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_HEADER)
-    for row in queue.rows:
-        patient, referral = row.patient, row.referral
-        cells = (
-            f"{program.local_date(referral.received_at):%Y-%m-%d}",
-            referral.get_source_display(),
-            patient.legal_name,
-            f"{patient.date_of_birth:%Y-%m-%d}",
-            patient.mrn,
-            referral.get_urgency_display(),
+    rows = [
+        [
+            f"{program.local_date(row.referral.received_at):%Y-%m-%d}",
+            row.referral.get_source_display(),
+            row.patient.legal_name,
+            f"{row.patient.date_of_birth:%Y-%m-%d}",
+            row.patient.mrn,
+            row.referral.get_urgency_display(),
             row.enrollment.get_status_display(),
-            row.days_waiting,
-        )
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+            str(row.days_waiting),
+        ]
+        for row in queue.rows
+    ]
     access_events_record_for_list(
         user=request.user,
         patients=[row.patient for row in queue.rows],
         route=request.path,
         action=AccessAction.EXPORT,
     )
-    return response
+    return csv_download(csv_text([list(EXPORT_HEADER), *rows]), f"referrals-{program.today():%Y-%m-%d}.csv")

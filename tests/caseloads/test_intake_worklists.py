@@ -3,14 +3,14 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from caseloads.services import candidates_recompute
 from engagement.models import LifeEventKind
 from patients.models import Enrollment, EnrollmentStatus
 from tests.engagement.factories import ContactFactory, LifeEventFactory
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,25 @@ def test_referrals_waiting_too_long_for_screening(client, program_admin, make_en
     assert old.patient.display_name in overdue
     assert new.patient.display_name not in overdue
     assert new.patient.display_name in section(html, "Waiting for a team")
+    screen_old = f'<a href="{reverse("caseloads:screening", args=[old.patient_id])}">Screen</a>'
+    assert screen_old in overdue
+    assert screen_old in section(html, "Waiting for a team")
+
+
+def test_only_referrals_waiting_for_screening_link_to_it(
+    client, program_admin, make_enrollment, care_manager
+) -> None:
+    due = declined(make_enrollment, reapproach_in_days=0)
+    stalled = make_enrollment(status=S.OUTREACH, care_manager=care_manager)
+    Enrollment.objects.filter(pk=stalled.pk).update(
+        status_changed_at=timezone.now() - datetime.timedelta(days=12)
+    )
+
+    html = page(client, program_admin)
+
+    assert due.patient.display_name in section(html, "Approach again")
+    assert stalled.patient.display_name in section(html, "Outreach stalled")
+    assert ">Screen</a>" not in html
 
 
 def test_outreach_with_no_recent_attempt_has_stalled(
@@ -116,20 +135,39 @@ def test_another_programs_admin_sees_nobody_from_this_one(
 
 
 def test_the_page_takes_the_same_queries_with_one_and_with_many_on_each_list(
-    client, program_admin, make_enrollment
+    client, program_admin, make_enrollment, care_manager, django_assert_num_queries
 ) -> None:
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            client.get(URL)
-        return len(captured)
-
-    declined(make_enrollment, reapproach_in_days=0)
-    page(client, program_admin)  # the first request reads the program's time zone
-    one = queries()
-    for _ in range(5):
+    def add_one_to_each_list() -> None:
         declined(make_enrollment, reapproach_in_days=0)
         make_enrollment(status=S.REFERRED)
-    assert queries() == one
+        stalled = make_enrollment(status=S.OUTREACH, care_manager=care_manager)
+        Enrollment.objects.filter(pk=stalled.pk).update(
+            status_changed_at=timezone.now() - datetime.timedelta(days=12)
+        )
+        twice_admitted = PatientFactory(program=program_admin.program)
+        for days_ago in (10, 40):
+            LifeEventFactory(
+                patient=twice_admitted,
+                enrollment=None,
+                kind=LifeEventKind.ADMISSION,
+                occurred_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+            )
+        candidates_recompute(program=program_admin.program)
+
+    add_one_to_each_list()
+    page(client, program_admin)  # the first request reads the program's time zone
+    # Session, user, program; a count and the first rows of each of the four lists; the candidates' count
+    # and when they were worked out, then the first of them; the session's expiry saved (savepoint,
+    # update, release).
+    with django_assert_num_queries(16):
+        one = client.get(URL)
+    for _ in range(5):
+        add_one_to_each_list()
+    with django_assert_num_queries(16):
+        many = client.get(URL)
+    assert [worklist.count for worklist in one.context["worklists"].lists] == [1, 1, 0, 1]
+    assert [worklist.count for worklist in many.context["worklists"].lists] == [6, 6, 0, 6]
+    assert (one.context["worklists"].candidate_count, many.context["worklists"].candidate_count) == (1, 6)
 
 
 def test_finding_candidates_now_says_so(client, program_admin) -> None:

@@ -473,6 +473,38 @@ class TestPages:
         with django_assert_num_queries(10):
             assert client.get(preview_url(utilisation_import)).status_code == 200
 
+    @pytest.mark.parametrize("uploads", [1, 12])
+    def test_the_upload_page_lists_recent_uploads_in_a_fixed_number_of_queries(
+        self, client, program, program_admin, django_assert_num_queries, uploads: int
+    ) -> None:
+        for _ in range(uploads):
+            uploaded(
+                program_admin, csv_bytes(f",Quillon,Testwood,1961-04-12,admission,{days_ago(program, 9)},,")
+            )
+        client.force_login(program_admin)
+        client.get(IMPORT_URL)
+        # Session, user, program; the latest uploads with who uploaded them; the session's expiry saved
+        # (savepoint, update, release).
+        with django_assert_num_queries(7):
+            response = client.get(IMPORT_URL)
+        assert len(response.context["recent"]) == min(uploads, 10)
+
+    def test_a_post_without_a_known_choice_answers_422_with_the_message_and_stores_nothing(
+        self, client, program, program_admin
+    ) -> None:
+        utilisation_import = uploaded(
+            program_admin, csv_bytes(f",Quillon,Testwood,1961-04-12,admission,{days_ago(program, 9)},,")
+        )
+        client.force_login(program_admin)
+
+        response = client.post(preview_url(utilisation_import), {"action": "", "expected_count": "1"})
+
+        assert response.status_code == 422
+        assert "Choose whether to import all rows or only the valid ones." in response.content.decode()
+        assert LifeEvent.objects.exists() is False
+        utilisation_import.refresh_from_db()
+        assert utilisation_import.imported_at is None
+
     def test_a_spreadsheet_file_is_refused_on_the_upload_page(self, client, program_admin) -> None:
         client.force_login(program_admin)
         response = client.post(

@@ -201,6 +201,20 @@ class TestUploadAndPreview:
         with django_assert_num_queries(8):
             assert client.get(preview_url(referral_import)).status_code == 200
 
+    @pytest.mark.parametrize("uploads", [1, 12])
+    def test_the_upload_page_lists_recent_uploads_in_a_fixed_number_of_queries(
+        self, client, program_admin, django_assert_num_queries, uploads: int
+    ) -> None:
+        for _ in range(uploads):
+            uploaded(program_admin.program, program_admin, csv_bytes(*GOOD_ROWS))
+        client.force_login(program_admin)
+        client.get(IMPORT_URL)
+        # Session, user, program; the latest uploads with who uploaded them; the session's expiry saved
+        # (savepoint, update, release).
+        with django_assert_num_queries(7):
+            response = client.get(IMPORT_URL)
+        assert len(response.context["recent"]) == min(uploads, 10)
+
     def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column(self, program_admin) -> None:
         referral_import = uploaded(program_admin.program, program_admin, csv_bytes(*GOOD_ROWS, bom=True))
         assert problems_of(referral_import) == []
@@ -438,6 +452,21 @@ class TestImport:
         assert "Nothing was imported: 1 of 4 rows have problems." in response.content.decode()
         assert Patient.objects.exists() is False
         assert Enrollment.objects.exists() is False
+        referral_import.refresh_from_db()
+        assert referral_import.imported_at is None
+
+    @pytest.mark.parametrize("post", [{}, {"action": "import_everything", "expected_count": "3"}])
+    def test_a_post_without_a_known_choice_answers_422_with_the_message_and_stores_nothing(
+        self, client, program_admin, post: dict[str, str]
+    ) -> None:
+        referral_import = uploaded(program_admin.program, program_admin, csv_bytes(*GOOD_ROWS))
+        client.force_login(program_admin)
+
+        response = client.post(preview_url(referral_import), post)
+
+        assert response.status_code == 422
+        assert "Choose whether to import all rows or only the valid ones." in response.content.decode()
+        assert Patient.objects.exists() is False
         referral_import.refresh_from_db()
         assert referral_import.imported_at is None
 

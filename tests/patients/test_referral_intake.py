@@ -204,6 +204,25 @@ class TestQueue:
 
         assert len(shown) == queue.total == waiting
 
+    @pytest.mark.parametrize("url", [QUEUE_URL, EXPORT_URL])
+    def test_the_page_and_the_export_take_the_same_queries_for_3_and_30_referrals(
+        self, admin_client, django_assert_num_queries, program, program_admin, url
+    ) -> None:
+        def receive(count: int) -> None:
+            for day in range(count):
+                _receive(program, program_admin, days_ago=day % 10)
+
+        receive(3)
+        admin_client.get(url)  # the first request also reads the program's time zone
+        # Session, user; the program, the counts and the rows (referral_queue_for); the export's access
+        # events in one insert; the session's expiry saved (savepoint, update, release).
+        expected = 8 if url == QUEUE_URL else 9
+        with django_assert_num_queries(expected):
+            assert admin_client.get(url).status_code == 200
+        receive(27)
+        with django_assert_num_queries(expected):
+            assert admin_client.get(url).status_code == 200
+
     def test_an_empty_queue_says_so(self, admin_client) -> None:
         response = admin_client.get(QUEUE_URL)
         assert response.status_code == 200

@@ -113,6 +113,23 @@ def stored_counts() -> dict[str, int]:
     }
 
 
+def assert_refused_and_nothing_stored(
+    message: str,
+    *,
+    enrollment: Enrollment,
+    acting_user: User,
+    questions: list[ScreeningQuestion],
+    **arguments: Any,
+) -> None:
+    """Screening with every question answered and `arguments` is refused with `message`; nothing is stored."""
+    before = stored_counts()
+    with pytest.raises(DomainError, match=message):
+        referral_screen(
+            enrollment=enrollment, acting_user=acting_user, answers=answers_to(questions), **arguments
+        )
+    assert stored_counts() == before
+
+
 class TestAFit:
     def test_moves_to_outreach_with_the_chosen_primary_and_the_warm_handoff(
         self,
@@ -220,33 +237,29 @@ class TestAFit:
         changes: dict[str, Any],
         message: str,
     ) -> None:
-        before = stored_counts()
         arguments: dict[str, Any] = {"care_manager": care_manager, "handoff": handoff()} | changes
-        with pytest.raises(DomainError, match=message):
-            referral_screen(
-                enrollment=referral,
-                acting_user=program_admin,
-                answers=answers_to(questions),
-                outcome=ScreeningOutcome.FIT,
-                **arguments,
-            )
-        assert stored_counts() == before
+        assert_refused_and_nothing_stored(
+            message,
+            enrollment=referral,
+            acting_user=program_admin,
+            questions=questions,
+            outcome=ScreeningOutcome.FIT,
+            **arguments,
+        )
         assert Enrollment.objects.get(pk=referral.pk).status == S.REFERRED
 
     def test_a_supervisor_cannot_be_chosen_and_nothing_is_stored(
         self, referral: Enrollment, questions: list[ScreeningQuestion], program_admin: User, supervisor: User
     ) -> None:
-        before = stored_counts()
-        with pytest.raises(DomainError, match="not a care manager"):
-            referral_screen(
-                enrollment=referral,
-                acting_user=program_admin,
-                answers=answers_to(questions),
-                outcome=ScreeningOutcome.FIT,
-                care_manager=supervisor,
-                handoff=handoff(),
-            )
-        assert stored_counts() == before
+        assert_refused_and_nothing_stored(
+            "not a care manager",
+            enrollment=referral,
+            acting_user=program_admin,
+            questions=questions,
+            outcome=ScreeningOutcome.FIT,
+            care_manager=supervisor,
+            handoff=handoff(),
+        )
 
 
 class TestNotAFit:
@@ -301,17 +314,15 @@ class TestNotAFit:
         with_resource: bool,
         message: str,
     ) -> None:
-        before = stored_counts()
-        with pytest.raises(DomainError, match=message):
-            referral_screen(
-                enrollment=referral,
-                acting_user=program_admin,
-                answers=answers_to(questions),
-                outcome=ScreeningOutcome.NOT_A_FIT,
-                decision_note=note,
-                resource=resource if with_resource else None,
-            )
-        assert stored_counts() == before
+        assert_refused_and_nothing_stored(
+            message,
+            enrollment=referral,
+            acting_user=program_admin,
+            questions=questions,
+            outcome=ScreeningOutcome.NOT_A_FIT,
+            decision_note=note,
+            resource=resource if with_resource else None,
+        )
 
     def test_a_service_from_another_programs_directory_is_refused(
         self,
@@ -323,17 +334,15 @@ class TestNotAFit:
         elsewhere = CommunityResource.objects.create(
             program=other_program, name="Synthetic Elsewhere", category=ResourceCategory.HOUSING
         )
-        before = stored_counts()
-        with pytest.raises(DomainError, match="this program's directory"):
-            referral_screen(
-                enrollment=referral,
-                acting_user=program_admin,
-                answers=answers_to(questions),
-                outcome=ScreeningOutcome.NOT_A_FIT,
-                decision_note="Synthetic reason",
-                resource=elsewhere,
-            )
-        assert stored_counts() == before
+        assert_refused_and_nothing_stored(
+            "this program's directory",
+            enrollment=referral,
+            acting_user=program_admin,
+            questions=questions,
+            outcome=ScreeningOutcome.NOT_A_FIT,
+            decision_note="Synthetic reason",
+            resource=elsewhere,
+        )
 
 
 class TestDeclined:
@@ -383,17 +392,15 @@ class TestDeclined:
         reapproach_on: datetime.date | None,
         message: str,
     ) -> None:
-        before = stored_counts()
-        with pytest.raises(DomainError, match=message):
-            referral_screen(
-                enrollment=referral,
-                acting_user=program_admin,
-                answers=answers_to(questions),
-                outcome=ScreeningOutcome.DECLINED,
-                decision_note=note,
-                reapproach_on=reapproach_on,
-            )
-        assert stored_counts() == before
+        assert_refused_and_nothing_stored(
+            message,
+            enrollment=referral,
+            acting_user=program_admin,
+            questions=questions,
+            outcome=ScreeningOutcome.DECLINED,
+            decision_note=note,
+            reapproach_on=reapproach_on,
+        )
 
 
 class TestTheRules:
@@ -625,6 +632,20 @@ class TestThePage:
         assert response.status_code == 302
         assert Enrollment.objects.get(pk=returning.pk).status == S.DECLINED
         assert AccessEvent.objects.filter(enrollment=returning).count() == 1
+
+    def test_a_program_without_questions_says_where_to_add_them(
+        self, client, make_enrollment: MakeEnrollment, program_admin: User
+    ) -> None:
+        enrollment = make_enrollment(status=S.REFERRED)
+        client.force_login(program_admin)
+        response = client.get(page_url(enrollment))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "This program has no screening questions yet." in page
+        assert (
+            f'<a href="{reverse("caseloads:settings")}#questions">Add screening questions in Settings</a>'
+            in page
+        )
 
     def test_writes_an_access_event(self, client, referral: Enrollment, program_admin: User) -> None:
         client.force_login(program_admin)
