@@ -53,14 +53,29 @@ def _send_recompute(enrollment_id: int) -> None:
     # Imported here: the tasks module imports this one.
     from caseloads.tasks import recompute_enrollment_task
 
-    try:
-        recompute_enrollment_task.apply_async(args=[enrollment_id], retry=False)
-    except Exception:
-        logger.warning(
-            "caseload recompute of enrollment=%s not sent now; the catch-up job will run it",
-            enrollment_id,
-            exc_info=True,
+    _send_or_leave_for_later(recompute_enrollment_task, enrollment_id, later="the catch-up job")
+
+
+def program_caseloads_recompute_soon(*, program_id: int) -> None:
+    """Have every caseload row of the program recomputed once the current transaction commits (after
+    its levels of care or graduation criteria change); if the broker is unreachable, the nightly run
+    does it."""
+    from caseloads.tasks import recompute_caseloads_task
+
+    transaction.on_commit(
+        functools.partial(
+            _send_or_leave_for_later, recompute_caseloads_task, program_id, later="the nightly run"
         )
+    )
+
+
+def _send_or_leave_for_later(task: Any, *args: Any, later: str) -> None:
+    """Send `task`, failing fast; a send that fails is logged and left to `later`, never raised (the
+    change that asked for it is already saved)."""
+    try:
+        task.apply_async(args=list(args), retry=False)
+    except Exception:
+        logger.warning("%s%s not sent now; %s will run it", task.name, args, later, exc_info=True)
 
 
 def _recomputes_caseload[Service: Callable[..., Any]](

@@ -15,6 +15,7 @@ from accounts.errors import DomainError
 from accounts.models import Program, Role, Team, User
 from accounts.persistence import save_valid as _save
 from caseloads.models import GraduationCriteria, IntensityPolicy
+from caseloads.services import program_caseloads_recompute_soon
 from patients.models import CLOSED_STATUSES, CareTeamMember
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def intensity_policy_update(*, program: Program, acting_user: User, **values: in
     for name, value in values.items():
         setattr(policy, name, value)
     _save(policy)
+    program_caseloads_recompute_soon(program_id=program.pk)
     logger.info("intensity_policy_updated program=%s by=%s", program.pk, acting_user.pk)
     return policy
 
@@ -107,6 +109,7 @@ def graduation_criteria_update(
     criteria.requires_primary_care_connection = requires_primary_care_connection
     criteria.requires_patient_readiness = requires_patient_readiness
     _save(criteria)
+    program_caseloads_recompute_soon(program_id=program.pk)
     logger.info("graduation_criteria_updated program=%s by=%s", program.pk, acting_user.pk)
     return criteria
 

@@ -253,7 +253,7 @@ def settings_intensity(request: HttpRequest) -> HttpResponse:
         save=lambda arguments: settings_services.intensity_policy_update(
             program=program, acting_user=request.user, **arguments
         ),
-        saved_message=lambda _: "Levels of care saved.",
+        saved_message=lambda _: "Levels of care saved. Caseloads are being updated with them now.",
     )
 
 
@@ -268,7 +268,9 @@ def settings_graduation(request: HttpRequest) -> HttpResponse:
         save=lambda arguments: settings_services.graduation_criteria_update(
             program=program, acting_user=request.user, **arguments
         ),
-        saved_message=lambda _: "Graduation criteria saved.",
+        saved_message=lambda _: (
+            "Graduation criteria saved. Graduation readiness is being worked out again now."
+        ),
     )
 
 

@@ -358,7 +358,7 @@ def test_levels_of_care_are_created_on_the_first_save(admin_client, program) -> 
     response = admin_client.post(reverse("caseloads:settings-intensity"), changed, headers=HTMX)
 
     assert response.status_code == 200
-    assert "Levels of care saved." in response.content.decode()
+    assert "Levels of care saved. Caseloads are being updated with them now." in (response.content.decode())
     policy = IntensityPolicy.objects.get(program=program)
     assert {name: getattr(policy, name) for name in INTENSITY} == changed
 
@@ -435,7 +435,9 @@ def test_graduation_criteria_are_created_on_the_first_save(admin_client, program
     response = admin_client.post(reverse("caseloads:settings-graduation"), changed, headers=HTMX)
 
     assert response.status_code == 200
-    assert "Graduation criteria saved." in response.content.decode()
+    assert "Graduation criteria saved. Graduation readiness is being worked out again now." in (
+        response.content.decode()
+    )
     criteria = GraduationCriteria.objects.get(program=program)
     assert (criteria.min_months_enrolled, criteria.min_goals_achieved) == (9, 0)
     assert criteria.requires_primary_care_connection is True
@@ -498,39 +500,41 @@ def _rows(enrollment_ids: list[int], *fields: str) -> list[tuple[object, ...]]:
     )
 
 
-def test_saved_levels_of_care_reach_every_row_at_the_next_full_run(
-    program, program_admin, rows_in_care: list[int]
+def test_saved_levels_of_care_reach_every_row_once_saved(
+    program, program_admin, rows_in_care: list[int], django_capture_on_commit_callbacks
 ) -> None:
     due_before = _rows(rows_in_care, "next_contact_due_on")
-    settings_services.intensity_policy_update(
-        program=program,
-        acting_user=program_admin,
-        **(INTENSITY | {"high_contacts_per_30_days": 15, "medium_contacts_per_30_days": 10}),
-    )
+    # Saving asks for the program's full recompute on commit (in-process here, as without a broker).
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        settings_services.intensity_policy_update(
+            program=program,
+            acting_user=program_admin,
+            **(INTENSITY | {"high_contacts_per_30_days": 15, "medium_contacts_per_30_days": 10}),
+        )
 
-    result = recompute_caseloads(program=program)
-
-    assert (result.written, result.unchanged) == (2, 0)
+    assert len(sent) == 1
+    # Already done: another full run finds nothing to change.
+    assert recompute_caseloads(program=program).written == 0
     due_after = _rows(rows_in_care, "next_contact_due_on")
     assert all(after < before for (after,), (before,) in zip(due_after, due_before, strict=True))
 
 
-def test_saved_graduation_criteria_reach_every_row_at_the_next_full_run(
-    program, program_admin, rows_in_care: list[int]
+def test_saved_graduation_criteria_reach_every_row_once_saved(
+    program, program_admin, rows_in_care: list[int], django_capture_on_commit_callbacks
 ) -> None:
     criteria_before = _rows(rows_in_care, "graduation_criteria")
     arguments = {name: value for name, value in GRADUATION.items() if not name.startswith("requires")}
-    settings_services.graduation_criteria_update(
-        program=program,
-        acting_user=program_admin,
-        requires_primary_care_connection=False,
-        requires_patient_readiness=False,
-        **(arguments | {"min_months_enrolled": 12}),
-    )
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        settings_services.graduation_criteria_update(
+            program=program,
+            acting_user=program_admin,
+            requires_primary_care_connection=False,
+            requires_patient_readiness=False,
+            **(arguments | {"min_months_enrolled": 12}),
+        )
 
-    result = recompute_caseloads(program=program)
-
-    assert (result.written, result.unchanged) == (2, 0)
+    assert len(sent) == 1
+    assert recompute_caseloads(program=program).written == 0
     criteria_after = _rows(rows_in_care, "graduation_criteria")
     assert all(after != before for after, before in zip(criteria_after, criteria_before, strict=True))
 
