@@ -52,3 +52,15 @@ class LevelOverrideForm(forms.Form):
             "reason": self.cleaned_data["reason"],
             "until": self.cleaned_data["until"],
         }
+
+
+class PhaseChangeForm(forms.Form):
+    """Confirm the move to the wellness phase, with what shows it (goes to enrollment_change_phase)."""
+
+    prefix = "phase"
+
+    # Required; the service words the refusal.
+    evidence = forms.CharField(label="What shows it", required=False, strip=True)
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {"evidence": self.cleaned_data["evidence"]}

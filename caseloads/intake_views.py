@@ -20,7 +20,7 @@ from caseloads.screening_page import (
     screening_page_of,
 )
 from caseloads.selectors import PatientRecord
-from caseloads.views import _change_from_record, _record_to_change
+from caseloads.views import change_from_record, record_to_change
 from patients.selectors import resources_to_refer_to
 from patients.services import referral_out_create as referral_out_create_service
 from patients.services import referral_out_update as referral_out_update_service
@@ -67,7 +67,7 @@ def _change_referrals_out(
     """A change posted from the referrals-out panel: htmx gets the refreshed panel, or the panel with
     the refused form and its message (422); nothing is stored on a refusal."""
     saved_message = "Referral saved."
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -84,7 +84,7 @@ def _change_referrals_out(
 @require_POST
 def referral_out_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Refer the person to a service in the program's directory, from their record."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     resources = resources_to_refer_to(program_id=record.enrollment.program_id)
     return _change_referrals_out(
         request,
@@ -99,7 +99,7 @@ def referral_out_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def referral_out_update(request: HttpRequest, patient_id: int, referral_out_id: int) -> HttpResponse:
     """Move a referral out on (accepted, in progress, delivered ...). Another patient's is not found."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     referral = next((each for each in record.referrals_out if each.pk == referral_out_id), None)
     if referral is None:
         raise Http404

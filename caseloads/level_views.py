@@ -6,12 +6,14 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
-from caseloads.forms_levels import LevelAcceptForm, LevelOverrideForm
+from caseloads.forms_levels import LevelAcceptForm, LevelOverrideForm, PhaseChangeForm
 from caseloads.levels import NOT_WORKED_OUT_YET, caseload_level_accept, caseload_level_override
 from caseloads.models import CaseloadStatus
 from caseloads.pages import patient_in_care_for, render_patient_page
 from caseloads.selectors import PatientRecord, level_of_care_of
-from caseloads.views import _change_from_record, _record_to_change
+from caseloads.services import enrollment_change_phase
+from caseloads.views import change_from_record, record_to_change
+from patients.models import Phase
 
 CARD_TEMPLATE = "components/_caseload_status.html"
 # The record template's partial holding the card (it includes CARD_TEMPLATE).
@@ -31,6 +33,7 @@ def level_of_care(request: HttpRequest, patient_id: int) -> TemplateResponse:
         "status": level.status,
         "recompute_pending": level.recompute_pending,
         "can_decide": care.can_change,
+        "enrollment_phase": care.enrollment.phase,
         "polled": True,
     }
     return render_patient_page(
@@ -53,9 +56,9 @@ def _status_of(record: PatientRecord) -> CaseloadStatus:
 @require_POST
 def level_of_care_accept(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Work at the recommended level; any override ends."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     form = LevelAcceptForm(request.POST)
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -71,9 +74,9 @@ def level_of_care_accept(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def level_of_care_override(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Choose a level other than the recommended one, with a reason and an end date."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     form = LevelOverrideForm(request.POST)
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -83,4 +86,23 @@ def level_of_care_override(request: HttpRequest, patient_id: int) -> HttpRespons
         refused=(CARD_PARTIAL, {"level_form": form}),
         saved=lambda refreshed: (CARD_PARTIAL, {"level_message": "Level of care saved."}),
         saved_message="Level of care saved.",
+    )
+
+
+@require_POST
+def level_of_care_phase(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Confirm the suggested move from building trust to the wellness phase."""
+    record = record_to_change(request, patient_id)
+    form = PhaseChangeForm(request.POST)
+    message = "Moved to the wellness phase."
+    return change_from_record(
+        request,
+        record,
+        form=form,
+        save=lambda arguments: enrollment_change_phase(
+            enrollment=record.enrollment, phase=Phase.WELLNESS, acting_user=request.user, **arguments
+        ),
+        refused=(CARD_PARTIAL, {"phase_form": form}),
+        saved=lambda refreshed: (CARD_PARTIAL, {"level_message": message}),
+        saved_message=message,
     )

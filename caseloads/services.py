@@ -111,6 +111,9 @@ care_team_member_add = _recomputes_caseload(
 care_team_member_end = _recomputes_caseload(
     patients_services.care_team_member_end, lambda member: member.enrollment_id
 )
+enrollment_change_phase = _recomputes_caseload(
+    patients_services.enrollment_change_phase, lambda enrollment: enrollment.pk
+)
 
 
 # Someone closed as unable to reach is approached again after this many days.

@@ -34,6 +34,7 @@ urlpatterns = [
     path(
         f"{RECORD}level-of-care/override/", level_views.level_of_care_override, name="level-of-care-override"
     ),
+    path(f"{RECORD}level-of-care/phase/", level_views.level_of_care_phase, name="level-of-care-phase"),
     # The care plan, co-created with the patient.
     path(PLAN, plan_views.care_plan, name="care-plan"),
     path(f"{PLAN}start/", plan_views.care_plan_start, name="care-plan-start"),

@@ -112,7 +112,7 @@ def timeline(request: HttpRequest, patient_id: int) -> TemplateResponse:
     return _render_record(request, record, template=template)
 
 
-def _record_to_change(request: HttpRequest, patient_id: int) -> PatientRecord:
+def record_to_change(request: HttpRequest, patient_id: int) -> PatientRecord:
     """The record, if `request.user` may change it: 404 outside their scope, 403 if they may only read."""
     record = patient_record_for(user=request.user, patient_id=patient_id)
     if not record.can_change:
@@ -120,7 +120,7 @@ def _record_to_change(request: HttpRequest, patient_id: int) -> PatientRecord:
     return record
 
 
-def _change_from_record(
+def change_from_record(
     request: HttpRequest,
     record: PatientRecord,
     *,
@@ -156,7 +156,7 @@ def _change_from_record(
 @require_POST
 def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Log a contact from the record. htmx gets the refreshed timeline and next-due facts."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     form = _contact_form(record, request.POST)
     logged: list[ContactLogged] = []
 
@@ -168,7 +168,7 @@ def contact_create(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.info(request, logged[0].outreach_outcome)
         return logged[0]
 
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -199,9 +199,9 @@ def _care_preferences_form(record: PatientRecord, data: Any = None) -> CarePrefe
 @require_POST
 def care_preferences_update(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Edit how and where the person likes to be reached, in place on the record."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     form = _care_preferences_form(record, request.POST)
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -217,7 +217,7 @@ def care_preferences_update(request: HttpRequest, patient_id: int) -> HttpRespon
 @require_POST
 def care_plan_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
     """One click: the plan was gone through with the patient today."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     try:
         care_plan_review_record(enrollment=record.enrollment, acting_user=request.user)
     except DomainError as refusal:
@@ -300,11 +300,11 @@ def entry_create(request: HttpRequest, patient_id: int, kind: str) -> HttpRespon
     """Save a check-in, success, life event or support from the record; htmx gets the refreshed section."""
     if kind not in RECORD_ENTRIES:
         raise Http404
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     entry = RECORD_ENTRIES[kind]
     form = entry.form_class(request.POST)
     target = {"patient": record.patient} if entry.for_patient else {"enrollment": record.enrollment}
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -437,7 +437,7 @@ def _change_care_team(
     saved_message: str,
 ) -> HttpResponse:
     """A change posted from the care-team card: htmx gets the refreshed card, or the card with the form."""
-    return _change_from_record(
+    return change_from_record(
         request,
         record,
         form=form,
@@ -454,7 +454,7 @@ def _change_care_team(
 @require_POST
 def support_update(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
     """Edit a community support's details in place on the care-team card."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     support = _support_of(record, support_id)
     return _change_care_team(
         request,
@@ -470,7 +470,7 @@ def support_update(request: HttpRequest, patient_id: int, support_id: int) -> Ht
 @require_POST
 def support_end(request: HttpRequest, patient_id: int, support_id: int) -> HttpResponse:
     """They are no longer involved: the support leaves the card; the row is kept."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     support = _support_of(record, support_id)
     return _change_care_team(
         request,
@@ -484,7 +484,7 @@ def support_end(request: HttpRequest, patient_id: int, support_id: int) -> HttpR
 @require_POST
 def care_team_member_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Add a Tandem colleague from the program, or someone outside Tandem, to the care team."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     return _change_care_team(
         request,
         record,
@@ -499,7 +499,7 @@ def care_team_member_create(request: HttpRequest, patient_id: int) -> HttpRespon
 @require_POST
 def care_team_member_end(request: HttpRequest, patient_id: int, member_id: int) -> HttpResponse:
     """Take someone off the care team. The primary care manager is refused: that is a transfer."""
-    record = _record_to_change(request, patient_id)
+    record = record_to_change(request, patient_id)
     member = _member_of(record, member_id)
     return _change_care_team(
         request,

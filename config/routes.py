@@ -64,6 +64,7 @@ ROUTES: dict[str, RouteAccess] = {
     "caseloads:level-of-care": RouteAccess.PATIENT_SCOPED,
     "caseloads:level-of-care-accept": RouteAccess.PATIENT_SCOPED,
     "caseloads:level-of-care-override": RouteAccess.PATIENT_SCOPED,
+    "caseloads:level-of-care-phase": RouteAccess.PATIENT_SCOPED,
     "caseloads:care-plan": RouteAccess.PATIENT_SCOPED,
     "caseloads:care-plan-start": RouteAccess.PATIENT_SCOPED,
     "caseloads:care-plan-details": RouteAccess.PATIENT_SCOPED,

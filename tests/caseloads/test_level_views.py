@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caseloads.levels import NOT_WORKED_OUT_YET, OVERRIDE_MAX_DAYS
 from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus, IntensityLevel
-from patients.models import AccessEvent
+from patients.models import AccessEvent, Enrollment, Phase
 from tests.caseloads.factories import CaseloadStatusFactory
 from tests.engagement.factories import ContactFactory
 
@@ -420,6 +420,78 @@ class TestOverride:
 
         assert response.status_code == 200
         assert decision_of(step_up) == (IntensityLevel.HIGH, "", None, None)
+
+
+def phase_url(enrollment) -> str:
+    return reverse("caseloads:level-of-care-phase", kwargs={"patient_id": enrollment.patient_id})
+
+
+class TestPhaseSuggestion:
+    @pytest.fixture
+    def suggested(self, enrollment) -> CaseloadStatus:
+        assert enrollment.phase == Phase.ENGAGEMENT
+        return CaseloadStatusFactory(enrollment=enrollment, suggested_phase="wellness")
+
+    def test_the_care_team_confirms_the_move_with_what_shows_it(
+        self, client, care_manager, enrollment, suggested, django_capture_on_commit_callbacks
+    ) -> None:
+        client.force_login(care_manager)
+        assert "Move to the wellness phase" in text_of(client.get(record_url(enrollment)))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                phase_url(enrollment),
+                {"phase-evidence": "Plan made together at her kitchen table; she calls us first now."},
+                headers=HTMX,
+            )
+
+        assert response.status_code == 200
+        page = text_of(response)
+        assert "Moved to the wellness phase." in page
+        assert "Ready to move to the wellness phase?" not in page
+        stored = Enrollment.objects.get(pk=enrollment.pk)
+        assert (stored.phase, stored.phase_change_evidence, stored.phase_changed_on) == (
+            Phase.WELLNESS,
+            "Plan made together at her kitchen table; she calls us first now.",
+            PROGRAM_TODAY,
+        )
+        # The row was recomputed for the new phase: no suggestion any more.
+        assert CaseloadStatus.objects.get(pk=suggested.pk).suggested_phase == ""
+
+    def test_without_what_shows_it_nothing_changes_and_the_card_says_why(
+        self, client, care_manager, enrollment, suggested
+    ) -> None:
+        client.force_login(care_manager)
+
+        response = client.post(phase_url(enrollment), {"phase-evidence": "  "}, headers=HTMX)
+
+        assert response.status_code == 422
+        assert "Say what shows the change of phase" in text_of(response)
+        assert Enrollment.objects.get(pk=enrollment.pk).phase == Phase.ENGAGEMENT
+        assert not CaseloadRecomputeRequest.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("persona", "expected"), [("program_lead", 403), ("care_manager_other_team", 404)]
+    )
+    def test_only_who_may_change_the_record_may_move_the_phase(
+        self, request, client, enrollment, suggested, persona: str, expected: int
+    ) -> None:
+        client.force_login(request.getfixturevalue(persona))
+
+        response = client.post(phase_url(enrollment), {"phase-evidence": "Trust built."}, headers=HTMX)
+
+        assert response.status_code == expected
+        assert Enrollment.objects.get(pk=enrollment.pk).phase == Phase.ENGAGEMENT
+
+    def test_readers_see_the_suggestion_without_the_form(
+        self, client, program_lead, enrollment, suggested
+    ) -> None:
+        client.force_login(program_lead)
+
+        page = text_of(client.get(record_url(enrollment)))
+
+        assert "Ready to move to the wellness phase?" in page
+        assert "What shows it" not in page
 
 
 class TestWhoMayDecide:
