@@ -17,6 +17,7 @@ from careplans import services as careplans_services
 from careplans.models import Goal, GoalStatus
 from careplans.services import goal_update
 from caseloads.models import Candidate, CaseloadRecomputeRequest
+from caseloads.tasks import candidates_recompute_task, recompute_caseloads_task, recompute_enrollment_task
 from engagement import services as engagement_services
 from engagement.models import Contact, LifeEvent, LifeEventKind
 from engagement.services import contact_log, goal_achievement_celebrate
@@ -46,36 +47,42 @@ def caseload_recompute_soon(*, enrollment_id: int) -> None:
         unique_fields=["enrollment"],
         update_fields=["requested_at"],
     )
-    transaction.on_commit(functools.partial(_send_recompute, enrollment_id))
-
-
-def _send_recompute(enrollment_id: int) -> None:
-    # Imported here: the tasks module imports this one.
-    from caseloads.tasks import recompute_enrollment_task
-
-    _send_or_leave_for_later(recompute_enrollment_task, enrollment_id, later="the catch-up job")
+    _send_on_commit(
+        recompute_enrollment_task,
+        enrollment_id,
+        about=f"enrollment={enrollment_id}",
+        later="the catch-up job",
+    )
 
 
 def program_caseloads_recompute_soon(*, program_id: int) -> None:
     """Have every caseload row of the program recomputed once the current transaction commits (after
     its levels of care or graduation criteria change); if the broker is unreachable, the nightly run
     does it."""
-    from caseloads.tasks import recompute_caseloads_task
-
-    transaction.on_commit(
-        functools.partial(
-            _send_or_leave_for_later, recompute_caseloads_task, program_id, later="the nightly run"
-        )
+    _send_on_commit(
+        recompute_caseloads_task, program_id, about=f"program={program_id}", later="the nightly run"
     )
 
 
-def _send_or_leave_for_later(task: Any, *args: Any, later: str) -> None:
-    """Send `task`, failing fast; a send that fails is logged and left to `later`, never raised (the
-    change that asked for it is already saved)."""
-    try:
-        task.apply_async(args=list(args), retry=False)
-    except Exception:
-        logger.warning("%s%s not sent now; %s will run it", task.name, args, later, exc_info=True)
+def candidates_recompute_soon(*, program_id: int) -> None:
+    """Have the program's candidate list worked out again once the current transaction commits (an
+    admin asked for it); if the broker is unreachable, the nightly run does it."""
+    _send_on_commit(
+        candidates_recompute_task, program_id, about=f"program={program_id}", later="the nightly run"
+    )
+
+
+def _send_on_commit(task: Any, *args: Any, about: str, later: str) -> None:
+    """Send `task` once the current transaction commits, failing fast. A send that fails is logged and
+    left to `later`, never raised: the change that asked for it is already saved."""
+
+    def send() -> None:
+        try:
+            task.apply_async(args=list(args), retry=False)
+        except Exception:
+            logger.warning("%s not sent now for %s; %s will run it", task.name, about, later, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def _recomputes_caseload[Service: Callable[..., Any]](

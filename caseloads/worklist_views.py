@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import program_admin_required
-from caseloads.tasks import candidates_recompute_task
+from caseloads.services import candidates_recompute_soon
 from caseloads.worklists import intake_worklists_for
 
 
@@ -16,7 +16,7 @@ from caseloads.worklists import intake_worklists_for
 def intake_worklists(request: HttpRequest) -> HttpResponse:
     """GET: the worklists. POST: recompute the candidates now (in the background when a worker runs)."""
     if request.method == "POST":
-        candidates_recompute_task.delay_on_commit(request.user.program_id)
+        candidates_recompute_soon(program_id=request.user.program_id)
         messages.success(request, "Finding candidates again. The list shows when it was last worked out.")
         return redirect("caseloads:intake-worklists")
     worklists = intake_worklists_for(user=request.user)

@@ -108,6 +108,11 @@ class CheckInForm(forms.Form):
         min_value=0,
         max_value=10,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
+        error_messages={
+            "min_value": "Enter a number from 0 to 10.",
+            "max_value": "Enter a number from 0 to 10.",
+            "invalid": "Enter a number from 0 to 10.",
+        },
     )
     readiness_to_graduate = forms.ChoiceField(
         label="Do they feel ready to manage without the program?",

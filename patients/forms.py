@@ -130,7 +130,7 @@ class CareTeamMemberForm(forms.Form):
     name = forms.CharField(label="Their name", required=False, max_length=200)
     organization = forms.CharField(label="Organisation", required=False, max_length=200)
     phone = forms.CharField(label="Phone", required=False, max_length=40)
-    email = forms.EmailField(label="Email", required=False)
+    email = forms.EmailField(label="Email", required=False, max_length=254)
     role = forms.ChoiceField(
         label="Role on the care team", choices=[("", "Choose a role"), *CareTeamRole.choices]
     )

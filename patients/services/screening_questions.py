@@ -9,7 +9,8 @@ import logging
 from django.db import transaction
 
 from accounts.errors import DomainError
-from accounts.models import Program, Role, User
+from accounts.models import Program, User
+from accounts.services import require_admin_of
 from patients.models import ScreeningQuestion
 
 logger = logging.getLogger(__name__)
@@ -18,8 +19,7 @@ TEXT_LIMIT = ScreeningQuestion._meta.get_field("text").max_length or 300
 
 
 def _require_admin_of(acting_user: User, program_id: int) -> None:
-    if acting_user.role != Role.PROGRAM_ADMIN or acting_user.program_id != program_id:
-        raise DomainError("Only an admin of this program can change its screening questions.")
+    require_admin_of(acting_user, program_id, what="its screening questions")
 
 
 def _clean_text(text: str, *, program_id: int, exclude_pk: int | None = None) -> str:

@@ -325,6 +325,24 @@ class TestCareTeamMemberCreate:
         assert "People on the care team are not in it." in response.content.decode()
         assert current_members(enrollment) == before
 
+    def test_an_email_longer_than_can_be_kept_is_a_form_error(self, client, care_manager, enrollment) -> None:
+        before = current_members(enrollment)
+        client.force_login(care_manager)
+
+        response = client.post(
+            member_create_url(enrollment),
+            {
+                "member-new-name": "Dr Synthetic Okafor",
+                "member-new-role": "nurse",
+                "member-new-email": f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 60}.org",
+            },
+            **HTMX,
+        )
+
+        assert response.status_code == 422
+        assert "Ensure this value has at most 254 characters" in response.content.decode()
+        assert current_members(enrollment) == before
+
     def test_an_outside_clinician_is_added_by_name(self, client, care_manager, enrollment) -> None:
         client.force_login(care_manager)
 

@@ -49,7 +49,7 @@ def test_a_confidence_of_11_is_refused_on_the_page_and_nothing_stored(
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
-    assert "Ensure this value is less than or equal to 10." in response.content.decode()
+    assert "Enter a number from 0 to 10." in response.content.decode()
     assert CheckIn.objects.exists() is False
 
 
@@ -121,6 +121,6 @@ def test_without_htmx_a_refused_entry_shows_the_form_again_with_its_message(
     )
     page = response.content.decode()
     assert response.status_code == 422
-    assert "Ensure this value is less than or equal to 10." in page
+    assert "Enter a number from 0 to 10." in page
     assert "Synthetic note kept" in page  # what the care manager typed is still there
     assert CheckIn.objects.exists() is False
