@@ -33,6 +33,7 @@ from careplans.models import (
 )
 from careplans.selectors import goals_with_steps_of
 from patients.models import CARE_STATUSES, CareTeamMember, CommunitySupport, Enrollment
+from patients.services import enrollment_lock_in_care
 
 CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.LET_GO)
 GOAL_FIELDS = ("patient_words", "why_it_matters", "success_looks_like", "life_domain", "target_on", "status")
@@ -163,11 +164,9 @@ def care_plan_start(
     on: datetime.date | None = None,
 ) -> CarePlan:
     """Start the person's plan. There is one plan in use at a time; revising it keeps its versions."""
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+    enrollment = enrollment_lock_in_care(
+        enrollment, refusal="A plan can be started only while the person is in outreach or in care."
     )
-    if enrollment.status not in CARE_STATUSES:
-        raise DomainError("A plan can be started only while the person is in outreach or in care.")
     if CarePlan.objects.filter(enrollment=enrollment, status=CarePlanStatus.ACTIVE).exists():
         raise DomainError("This person already has a plan. Add goals to it instead.")
     on = on or enrollment.program.today()
@@ -446,11 +445,9 @@ def assessment_domain_record(
 
     Substance use is always marked as 42 CFR Part 2.
     """
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+    enrollment = enrollment_lock_in_care(
+        enrollment, refusal="The assessment can be filled in only while the person is in outreach or in care."
     )
-    if enrollment.status not in CARE_STATUSES:
-        raise DomainError("The assessment can be filled in only while the person is in outreach or in care.")
     if domain not in AssessmentDomainKind.values:
         raise DomainError("Choose a part of the assessment.")
     if need_level not in [*NeedLevel.values, ""]:

@@ -22,7 +22,8 @@ from engagement.models import (
     SuccessKind,
     SuccessMoment,
 )
-from patients.models import CARE_STATUSES, Enrollment
+from patients.models import Enrollment
+from patients.services import enrollment_lock_in_care
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def contact_log(
 
     The first reached contact is kept on the enrolment, for time-to-engagement figures.
     """
-    enrollment = _lock_in_care(
+    enrollment = enrollment_lock_in_care(
         enrollment, refusal="Contacts can be logged only while the person is in outreach or in care."
     )
     if occurred_at > timezone.now() + CLOCK_SKEW:
@@ -125,19 +126,6 @@ def _require_dated_within_episode(enrollment: Enrollment, day: datetime.date, wh
         raise DomainError(f"The {what} is before the person was referred.")
 
 
-def _lock_in_care(
-    enrollment: Enrollment,
-    *,
-    refusal: str = "This can be recorded only while the person is in outreach or in care.",
-) -> Enrollment:
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
-    )
-    if enrollment.status not in CARE_STATUSES:
-        raise DomainError(refusal)
-    return enrollment
-
-
 @transaction.atomic
 def check_in_record(
     *,
@@ -151,7 +139,7 @@ def check_in_record(
     kind: str = CheckInKind.ROUTINE,
 ) -> CheckIn:
     """Record how confident the person feels (0-10) about managing their health and life."""
-    enrollment = _lock_in_care(enrollment)
+    enrollment = enrollment_lock_in_care(enrollment)
     _require_dated_within_episode(enrollment, occurred_on, "check-in")
     if confidence is None and satisfaction is None:
         raise DomainError("Record the person's confidence (0 to 10), or their satisfaction for a survey.")
@@ -182,7 +170,7 @@ def success_moment_record(
     goal_id: int | None = None,
 ) -> SuccessMoment:
     """Note a success as the person sees it: trust, a change of mindset, or more stability."""
-    enrollment = _lock_in_care(enrollment)
+    enrollment = enrollment_lock_in_care(enrollment)
     _require_dated_within_episode(enrollment, occurred_on, "success")
     if not description.strip():
         raise DomainError("Say what happened, in a few words.")

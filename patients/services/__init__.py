@@ -89,9 +89,21 @@ class ReferralDetails:
     received_at: datetime.datetime | None = None
 
 
-def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
-    # The program comes along for its time zone: a missing date defaults to the program's today.
+def enrollment_lock(enrollment: Enrollment) -> Enrollment:
+    """The enrolment re-read and locked for a change, with its program (for its time zone and today)."""
     return Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+
+
+def enrollment_lock_in_care(
+    enrollment: Enrollment,
+    *,
+    refusal: str = "This can be recorded only while the person is in outreach or in care.",
+) -> Enrollment:
+    """`enrollment_lock`, refusing with `refusal` unless the person is in outreach or in care."""
+    enrollment = enrollment_lock(enrollment)
+    if enrollment.status not in CARE_STATUSES:
+        raise DomainError(refusal)
+    return enrollment
 
 
 @transaction.atomic
@@ -165,7 +177,7 @@ def primary_care_manager_assign(
 
     The enrolment's team follows the care manager's team.
     """
-    enrollment = _lock_enrollment(enrollment)
+    enrollment = enrollment_lock(enrollment)
     on = on or enrollment.program.today()
     if enrollment.is_closed:
         raise DomainError("This enrolment has ended; start a new one to assign a care manager.")
@@ -224,7 +236,7 @@ def enrollment_move(
     reapproach_preference: str = "",
 ) -> Enrollment:
     """Move an enrolment along the pipeline. Only the transitions in ALLOWED_TRANSITIONS are allowed."""
-    enrollment = _lock_enrollment(enrollment)
+    enrollment = enrollment_lock(enrollment)
     on = on or enrollment.program.today()
     if to_status not in S.values:
         raise DomainError(f"“{to_status}” is not an enrolment status.")
@@ -302,7 +314,7 @@ def care_team_member_add(
     on: datetime.date | None = None,
 ) -> CareTeamMember:
     """Add a colleague (a Tandem user) or an outside clinician to the care team."""
-    enrollment = _lock_enrollment(enrollment)
+    enrollment = enrollment_lock(enrollment)
     if enrollment.is_closed:
         raise DomainError("This enrolment has ended; its care team cannot change.")
     on = on or enrollment.program.today()
@@ -334,7 +346,7 @@ def care_team_member_end(
     *, member: CareTeamMember, acting_user: User, reason: str = "", on: datetime.date | None = None
 ) -> CareTeamMember:
     """Take someone off the care team. The primary care manager is changed by a transfer instead."""
-    enrollment = _lock_enrollment(member.enrollment)
+    enrollment = enrollment_lock(member.enrollment)
     member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
     on = on or enrollment.program.today()
     if member.ended_on is not None:
@@ -356,7 +368,7 @@ def enrollment_change_phase(
     *, enrollment: Enrollment, phase: str, evidence: str, acting_user: User, on: datetime.date | None = None
 ) -> Enrollment:
     """Move between engagement (building trust) and wellness (path to wellness), with the evidence."""
-    enrollment = _lock_enrollment(enrollment)
+    enrollment = enrollment_lock(enrollment)
     on = on or enrollment.program.today()
     if phase not in Phase.values:
         raise DomainError(f"“{phase}” is not a phase.")

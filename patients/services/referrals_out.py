@@ -16,7 +16,7 @@ from patients.models import (
     ReferralOutReason,
     ReferralOutStatus,
 )
-from patients.services import _lock_enrollment
+from patients.services import enrollment_lock
 
 # Without a date given, the care manager checks in on a referral out two weeks after making it.
 DEFAULT_FOLLOW_UP_DAYS = 14
@@ -33,7 +33,7 @@ def referral_out_create(
     on: datetime.date | None = None,
 ) -> ReferralOut:
     """Refer the person to a service in the directory (part of care, or a redirect for a poor fit)."""
-    enrollment = _lock_enrollment(enrollment)
+    enrollment = enrollment_lock(enrollment)
     if resource.program_id != enrollment.program_id or not resource.is_active:
         raise DomainError("Choose a service from this program's directory.")
     today = enrollment.program.today()

@@ -22,7 +22,12 @@ from patients.models import (
     ScreeningQuestion,
     ScreeningResponse,
 )
-from patients.services import ALLOWED_TRANSITIONS, enrollment_move, primary_care_manager_assign
+from patients.services import (
+    ALLOWED_TRANSITIONS,
+    enrollment_lock,
+    enrollment_move,
+    primary_care_manager_assign,
+)
 from patients.services.referrals_out import referral_out_create
 
 logger = logging.getLogger(__name__)
@@ -133,9 +138,7 @@ def referral_screen(
     - declined: `decision_note` (the reason in the person's words) and a future `reapproach_on` are
       required; the enrolment closes as declined, keeping when and how to approach them again.
     """
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
-    )
+    enrollment = enrollment_lock(enrollment)
     if acting_user.role != Role.PROGRAM_ADMIN or acting_user.program_id != enrollment.program_id:
         raise DomainError("Only this program's admins screen referrals.")
     if enrollment.status not in SCREENABLE_STATUSES:
