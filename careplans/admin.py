@@ -1,9 +1,13 @@
+"""Care plans are shown here, never changed: every change goes through careplans.services, which keeps
+a version of the plan and refuses edits made from a stale copy."""
+
 from django.contrib import admin
 
-from careplans.models import AssessmentDomain, CarePlan, CarePlanReview, Goal, Step
+from accounts.admin_base import ReadOnly, ReadOnlyAdmin
+from careplans.models import AssessmentDomain, CarePlan, CarePlanReview, CarePlanVersion, Goal, Step
 
 
-class GoalInline(admin.StackedInline):
+class GoalInline(ReadOnly, admin.StackedInline):
     model = Goal
     extra = 0
     fields = ["priority", "patient_words", "life_domain", "status", "target_on"]
@@ -11,19 +15,17 @@ class GoalInline(admin.StackedInline):
 
 
 @admin.register(CarePlan)
-class CarePlanAdmin(admin.ModelAdmin):
+class CarePlanAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "enrollment", "status", "started_on", "last_reviewed_on"]
     list_filter = ["status"]
-    raw_id_fields = ["enrollment", "created_by"]
     inlines = [GoalInline]
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "life_domain", "status", "priority"]
     list_filter = ["life_domain", "status"]
-    raw_id_fields = ["care_plan", "created_by"]
 
 
-for model in (AssessmentDomain, CarePlanReview, Step):
-    admin.site.register(model, raw_id_fields=[f.name for f in model._meta.fields if f.many_to_one])
+for model in (AssessmentDomain, CarePlanReview, CarePlanVersion, Step):
+    admin.site.register(model, ReadOnlyAdmin)

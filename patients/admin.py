@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin_base import ReadOnlyAdmin
 from accounts.models import Program, Role
 from patients.models import (
     AccessEvent,
@@ -114,20 +115,11 @@ class CommunityResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """The access log can be read, never changed."""
 
     list_display = ["occurred_at", "user", "patient", "action", "route"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 for model in (CommunitySupport, Consent, ReferralOut, ScreeningAnswer, CareTeamMember):
