@@ -1,6 +1,10 @@
 """The level-of-care card on the patient record: the team accepts the recommendation or chooses another
 level for a while. The rules live in caseloads.levels; these views parse, call it and render the card."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -53,21 +57,40 @@ def _status_of(record: PatientRecord) -> CaseloadStatus:
     return record.caseload_status
 
 
-@require_POST
-def level_of_care_accept(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Work at the recommended level; any override ends."""
-    record = record_to_change(request, patient_id)
-    form = LevelAcceptForm(request.POST)
+def _change_on_card(
+    request: HttpRequest,
+    record: PatientRecord,
+    *,
+    form: Form,
+    form_name: str,
+    save: Callable[[dict[str, Any]], object],
+    message: str,
+) -> HttpResponse:
+    """A decision posted from the card: htmx gets the card again, with the message or the refused form."""
     return change_from_record(
         request,
         record,
         form=form,
+        save=save,
+        refused=(CARD_PARTIAL, {form_name: form}),
+        saved=lambda refreshed: (CARD_PARTIAL, {"level_message": message}),
+        saved_message=message,
+    )
+
+
+@require_POST
+def level_of_care_accept(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Work at the recommended level; any override ends."""
+    record = record_to_change(request, patient_id)
+    return _change_on_card(
+        request,
+        record,
+        form=LevelAcceptForm(request.POST),
+        form_name="level_accept_form",
         save=lambda arguments: caseload_level_accept(
             status=_status_of(record), acting_user=request.user, **arguments
         ),
-        refused=(CARD_PARTIAL, {"level_accept_form": form}),
-        saved=lambda refreshed: (CARD_PARTIAL, {"level_message": "Recommendation accepted."}),
-        saved_message="Recommendation accepted.",
+        message="Recommendation accepted.",
     )
 
 
@@ -75,17 +98,15 @@ def level_of_care_accept(request: HttpRequest, patient_id: int) -> HttpResponse:
 def level_of_care_override(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Choose a level other than the recommended one, with a reason and an end date."""
     record = record_to_change(request, patient_id)
-    form = LevelOverrideForm(request.POST)
-    return change_from_record(
+    return _change_on_card(
         request,
         record,
-        form=form,
+        form=LevelOverrideForm(request.POST),
+        form_name="level_form",
         save=lambda arguments: caseload_level_override(
             status=_status_of(record), acting_user=request.user, **arguments
         ),
-        refused=(CARD_PARTIAL, {"level_form": form}),
-        saved=lambda refreshed: (CARD_PARTIAL, {"level_message": "Level of care saved."}),
-        saved_message="Level of care saved.",
+        message="Level of care saved.",
     )
 
 
@@ -93,16 +114,13 @@ def level_of_care_override(request: HttpRequest, patient_id: int) -> HttpRespons
 def level_of_care_phase(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Confirm the suggested move from building trust to the wellness phase."""
     record = record_to_change(request, patient_id)
-    form = PhaseChangeForm(request.POST)
-    message = "Moved to the wellness phase."
-    return change_from_record(
+    return _change_on_card(
         request,
         record,
-        form=form,
+        form=PhaseChangeForm(request.POST),
+        form_name="phase_form",
         save=lambda arguments: enrollment_change_phase(
             enrollment=record.enrollment, phase=Phase.WELLNESS, acting_user=request.user, **arguments
         ),
-        refused=(CARD_PARTIAL, {"phase_form": form}),
-        saved=lambda refreshed: (CARD_PARTIAL, {"level_message": message}),
-        saved_message=message,
+        message="Moved to the wellness phase.",
     )
