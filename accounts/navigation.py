@@ -15,15 +15,25 @@ class NavigationLink:
 
 _LINKS_BY_ROLE: dict[str, tuple[tuple[str, str], ...]] = {
     Role.CARE_MANAGER: (("My caseload", "caseloads:my-caseload"), ("Resources", "patients:resources")),
-    Role.SUPERVISOR: (("Team caseloads", "caseloads:team-overview"), ("Resources", "patients:resources")),
+    Role.SUPERVISOR: (
+        ("Dashboard", "caseloads:dashboard"),
+        ("Peer support", "caseloads:peer-support"),
+        ("Resources", "patients:resources"),
+    ),
     Role.PROGRAM_ADMIN: (
         ("Referrals", "patients:referral-queue"),
         ("Worklists", "caseloads:intake-worklists"),
         ("Resources", "patients:resources"),
-        ("Program", "caseloads:program-overview"),
+        ("Dashboard", "caseloads:dashboard"),
+        ("Outcomes", "caseloads:outcomes"),
+        ("Peer support", "caseloads:peer-support"),
         ("Settings", "caseloads:settings"),
     ),
-    Role.PROGRAM_LEAD: (("Program", "caseloads:program-overview"),),
+    Role.PROGRAM_LEAD: (
+        ("Outcomes", "caseloads:outcomes"),
+        ("Dashboard", "caseloads:dashboard"),
+        ("Program", "caseloads:program-overview"),
+    ),
 }
 
 

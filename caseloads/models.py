@@ -226,7 +226,15 @@ class SupervisionDecision(models.Model):
     session = models.ForeignKey(SupervisionSession, on_delete=models.PROTECT, related_name="decisions")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="supervision_decisions")
     kind = models.CharField(max_length=30, choices=DecisionKind.choices)
+    # The reason or what was agreed; for a reassignment, the warm-transfer note for the new care manager.
     detail = models.TextField(blank=True)
+    # Change level of care: the level chosen and, when it differs from the recommendation, until when.
+    level = models.CharField(max_length=10, choices=IntensityLevel.choices, blank=True)
+    level_until = models.DateField(null=True, blank=True)
+    # Reassign: the new primary care manager.
+    reassign_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -249,6 +257,9 @@ class Graduation(models.Model):
     patient_agreed_on = models.DateField()
     criteria_reviewed = models.JSONField(default=list, blank=True)
     handoff_summary = models.TextField(blank=True)
+    # Who to call at primary care, for the handoff summary and the certificate.
+    primary_care_contact = models.CharField(max_length=300, blank=True)
+    next_primary_care_visit_on = models.DateField(null=True, blank=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -264,6 +275,12 @@ class Graduation(models.Model):
         return f"Graduated on {self.graduated_on}"
 
 
+class FollowUpOutcome(models.TextChoices):
+    DOING_WELL = "doing_well", "Doing well"
+    NEEDS_SUPPORT = "needs_support", "Needs some support"
+    NOT_REACHED = "not_reached", "Could not reach them"
+
+
 @pghistory.track()
 class FollowUpCheckIn(models.Model):
     """A check-in scheduled after graduation (30, 60 and 90 days by default)."""
@@ -272,7 +289,11 @@ class FollowUpCheckIn(models.Model):
     days_after = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=FollowUpOutcome.choices, blank=True)
     note = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["due_on"]

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
-from accounts.models import Role, User
-from accounts.selectors import care_managers_of_teams, teams_of
+from accounts.models import User
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
+from caseloads.graduation import GraduationCard, graduation_card_of
 from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
-from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, SuccessMoment
+from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, PeerConnection, SuccessMoment
+from engagement.peer import peer_connections_of
 from engagement.selectors import (
     TimelinePage,
     recent_check_ins_of,
@@ -179,6 +180,10 @@ class PatientRecord:
     referrals_out: list[ReferralOut] = field(default_factory=list)
     # A recompute of the caseload row is waiting: the level-of-care card says "Updating…" and polls.
     recompute_pending: bool = False
+    # The graduation card: readiness, the workflow link, or the graduation with its follow-ups.
+    graduation: GraduationCard | None = None
+    # Peer groups and mentors the person is connected to, current first.
+    peer_connections: list[PeerConnection] = field(default_factory=list)
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
@@ -212,6 +217,8 @@ def patient_record_for(*, user: User, patient_id: int, timeline_page: int = 1) -
         success_moments=recent_success_moments_of(enrollment=enrollment),
         life_events=recent_life_events_of(enrollment=enrollment),
         referrals_out=referrals_out_of(enrollment=enrollment),
+        graduation=graduation_card_of(user=user, enrollment=enrollment),
+        peer_connections=peer_connections_of(enrollment=enrollment),
     )
 
 
@@ -237,59 +244,6 @@ def level_of_care_of(*, enrollment: Enrollment) -> LevelOfCare:
     )
     # A reverse one-to-one with no row raises on access (an AttributeError), hence the default.
     return LevelOfCare(status=getattr(row, "caseload_status", None), recompute_pending=row.recompute_pending)
-
-
-@dataclass(frozen=True)
-class CareManagerCaseload:
-    care_manager: User
-    outreach: int
-    active: int
-    maintenance: int
-    overdue: int
-
-
-def team_caseloads_for(*, user: User) -> list[CareManagerCaseload]:
-    """One row per care manager in the supervisor's teams, with their caseload counts."""
-    if user.role != Role.SUPERVISOR:
-        return []
-    visible = enrollments_visible_to(user)
-    current_primary = Q(
-        care_team_memberships__is_primary=True,
-        care_team_memberships__ended_on__isnull=True,
-        care_team_memberships__enrollment__in=visible,
-    )
-
-    def status_count(status: str) -> Count:
-        return Count(
-            "care_team_memberships",
-            filter=current_primary & Q(care_team_memberships__enrollment__status=status),
-            distinct=True,
-        )
-
-    care_managers = care_managers_of_teams(
-        team_ids=list(teams_of(user).values_list("pk", flat=True))
-    ).annotate(
-        outreach=status_count(EnrollmentStatus.OUTREACH),
-        active=status_count(EnrollmentStatus.ACTIVE),
-        maintenance=status_count(EnrollmentStatus.MAINTENANCE),
-        overdue=Count(
-            "care_team_memberships",
-            filter=current_primary
-            & Q(care_team_memberships__enrollment__caseload_status__is_overdue=True)
-            & Q(care_team_memberships__enrollment__status__in=CARE_STATUSES),
-            distinct=True,
-        ),
-    )
-    return [
-        CareManagerCaseload(
-            care_manager=care_manager,
-            outreach=care_manager.outreach,
-            active=care_manager.active,
-            maintenance=care_manager.maintenance,
-            overdue=care_manager.overdue,
-        )
-        for care_manager in care_managers
-    ]
 
 
 @dataclass(frozen=True)

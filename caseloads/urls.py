@@ -2,9 +2,14 @@ from django.urls import path
 
 from caseloads import (
     assessment_views,
+    balancing_views,
+    dashboard_views,
+    graduation_views,
     handout_views,
     intake_views,
     level_views,
+    outcomes_views,
+    peer_views,
     plan_views,
     settings_views,
     utilisation_views,
@@ -107,6 +112,56 @@ urlpatterns = [
         settings_views.settings_question_update,
         name="settings-question-update",
     ),
-    path("team/", views.team_overview, name="team-overview"),
     path("program/", views.program_overview, name="program-overview"),
+    # Supervisors: the team dashboard, one care manager's caseload review and weekly supervision.
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/care-managers/<int:user_id>/", dashboard_views.caseload_review, name="caseload-review"),
+    path(
+        "dashboard/care-managers/<int:user_id>/supervision/",
+        dashboard_views.supervision_session_create,
+        name="supervision-session-create",
+    ),
+    path(
+        "dashboard/supervision/<int:session_id>/",
+        dashboard_views.supervision_session,
+        name="supervision-session",
+    ),
+    # Balancing: proposed moves that even out intensity-weighted load across a team.
+    path("dashboard/teams/<int:team_id>/balance/", balancing_views.balancing, name="balancing"),
+    # Graduation back to usual primary care, the handoff, the certificate and the check-ins after it.
+    path(f"{RECORD}graduation/", graduation_views.graduation, name="graduation"),
+    path(f"{RECORD}graduation/handoff/", graduation_views.handoff_summary, name="graduation-handoff"),
+    path(
+        f"{RECORD}graduation/handoff.pdf", graduation_views.handoff_summary_pdf, name="graduation-handoff-pdf"
+    ),
+    path(f"{RECORD}graduation/certificate/", graduation_views.certificate, name="graduation-certificate"),
+    path(
+        f"{RECORD}graduation/certificate.pdf",
+        graduation_views.certificate_pdf,
+        name="graduation-certificate-pdf",
+    ),
+    path(
+        f"{RECORD}graduation/follow-ups/<int:follow_up_id>/",
+        graduation_views.follow_up_record,
+        name="graduation-follow-up",
+    ),
+    path(f"{RECORD}re-enrol/", graduation_views.re_enrol, name="re-enrol"),
+    # Peer support: groups and mentors, and each person's peer connections.
+    path("peer-support/", peer_views.peer_support, name="peer-support"),
+    path("peer-support/groups/<int:group_id>/", peer_views.peer_group_update, name="peer-group-update"),
+    path("peer-support/mentors/<int:mentor_id>/", peer_views.peer_mentor_update, name="peer-mentor-update"),
+    path(f"{RECORD}peer-support/", peer_views.peer_connection_create, name="peer-connection-create"),
+    path(
+        f"{RECORD}peer-support/<int:connection_id>/contacts/",
+        peer_views.peer_contact_create,
+        name="peer-contact-create",
+    ),
+    path(
+        f"{RECORD}peer-support/<int:connection_id>/end/",
+        peer_views.peer_connection_end,
+        name="peer-connection-end",
+    ),
+    # Program outcomes for program leads and admins, each table downloadable as CSV.
+    path("outcomes/", outcomes_views.outcomes, name="outcomes"),
+    path("outcomes/<slug:table>.csv", outcomes_views.outcomes_export, name="outcomes-export"),
 ]

@@ -24,7 +24,6 @@ from caseloads.selectors import (
     my_caseload_rows,
     patient_record_for,
     program_overview_for,
-    team_caseloads_for,
 )
 from caseloads.services import (
     ContactLogged,
@@ -322,12 +321,6 @@ def entry_create(request: HttpRequest, patient_id: int, kind: str) -> HttpRespon
         saved=lambda refreshed: ("entry-saved", {"entry": _entry(kind, refreshed, saved=True)}),
         saved_message=entry.saved_message,
     )
-
-
-@require_GET
-def team_overview(request: HttpRequest) -> TemplateResponse:
-    rows = team_caseloads_for(user=request.user)
-    return TemplateResponse(request, "caseloads/team_overview.html", {"rows": rows})
 
 
 @require_GET

@@ -59,6 +59,13 @@ SIGNED_IN_KWARGS = {
     "caseloads:settings-person-update": {"user_id": 1},
     "caseloads:settings-question-update": {"question_id": 1},
     "caseloads:utilisation-import-preview": {"import_id": 1},
+    "caseloads:caseload-review": {"user_id": 1},
+    "caseloads:supervision-session-create": {"user_id": 1},
+    "caseloads:supervision-session": {"session_id": 1},
+    "caseloads:balancing": {"team_id": 1},
+    "caseloads:peer-group-update": {"group_id": 1},
+    "caseloads:peer-mentor-update": {"mentor_id": 1},
+    "caseloads:outcomes-export": {"table": "funnel"},
 }
 
 
@@ -153,6 +160,8 @@ UNKNOWN_KWARGS = {
     "handout_id": 999_999_999,
     "domain": "housing",
     "referral_out_id": 999_999_999,
+    "follow_up_id": 999_999_999,
+    "connection_id": 999_999_999,
 }
 
 

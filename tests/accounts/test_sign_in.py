@@ -27,9 +27,9 @@ def test_sign_in_page_renders_for_anonymous_visitors(client) -> None:
     ("persona", "landing", "heading"),
     [
         ("care_manager", "caseloads:my-caseload", "My caseload"),
-        ("supervisor", "caseloads:team-overview", "Team caseloads"),
+        ("supervisor", "caseloads:dashboard", "Team dashboard"),
         ("program_admin", "patients:referral-queue", "Referrals"),
-        ("program_lead", "caseloads:program-overview", "Program overview"),
+        ("program_lead", "caseloads:outcomes", "Program outcomes"),
     ],
 )
 def test_each_role_lands_on_its_own_page(client, request, persona: str, landing: str, heading: str) -> None:

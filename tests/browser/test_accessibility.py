@@ -48,7 +48,7 @@ def test_care_manager_pages_with_every_panel_open(
 @pytest.mark.parametrize(
     ("persona", "route"),
     [
-        ("supervisor", "caseloads:team-overview"),
+        ("supervisor", "caseloads:dashboard"),
         ("program_lead", "caseloads:program-overview"),
         ("program_admin", "patients:referral-queue"),
         ("care_manager", "password_change"),

@@ -206,17 +206,6 @@ class TestPatientRecord:
 
 
 class TestOverviews:
-    def test_supervisor_sees_each_care_manager_of_their_team_with_counts(
-        self, client, supervisor, care_manager, care_manager_other_team, enrollment
-    ) -> None:
-        client.force_login(supervisor)
-        response = client.get(reverse("caseloads:team-overview"))
-        rows = response.context["rows"]
-        by_person = {row.care_manager: row for row in rows}
-        assert care_manager in by_person
-        assert care_manager_other_team not in by_person
-        assert (by_person[care_manager].active, by_person[care_manager].outreach) == (1, 0)
-
     def test_program_lead_sees_counts_by_stage(
         self, client, program_lead, enrollment, enrollment_other_team
     ) -> None:
