@@ -1,19 +1,155 @@
-"""The supervisor's dashboard, caseload review and supervision sessions (placeholder until built)."""
+"""The supervisor's team dashboard, one care manager's caseload review, and weekly supervision sessions."""
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.errors import DomainError
+from accounts.selectors import care_managers_of_teams
+from caseloads.dashboard import (
+    CaseloadReview,
+    caseload_review_for,
+    dashboard_teams_of,
+    require_dashboard_access,
+    team_dashboard_for,
+)
+from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm
+from caseloads.models import SupervisionDecision, SupervisionSession
+from caseloads.supervision import DecisionRefused, supervision_session_record
+from patients.access import enrollments_visible_to
+
+REVIEW_TEMPLATE = "caseloads/caseload_review.html"
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+@require_GET
+def dashboard(request: HttpRequest) -> TemplateResponse:
+    """One row per care manager: caseload counts, load against capacity, flags and 12-week trends."""
+    team_id = request.GET.get("team", "")
+    overview = team_dashboard_for(user=request.user, team_id=int(team_id) if team_id.isdigit() else None)
+    return TemplateResponse(request, "caseloads/dashboard.html", {"dashboard": overview})
 
 
-def caseload_review(request: HttpRequest, user_id: int) -> HttpResponse:
-    raise NotImplementedError
+@require_GET
+def caseload_review(request: HttpRequest, user_id: int) -> TemplateResponse:
+    """The care manager's people grouped by level of care; their supervisor records a session from here."""
+    review = caseload_review_for(user=request.user, care_manager_id=user_id)
+    return _render_review(request, review)
 
 
+def _render_review(
+    request: HttpRequest,
+    review: CaseloadReview,
+    *,
+    session_form: SupervisionSessionForm | None = None,
+    decision_forms: dict[int, DecisionForm] | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> TemplateResponse:
+    if review.can_supervise:
+        session_form = session_form or SupervisionSessionForm(
+            initial={"held_on": request.user.program.today()}
+        )
+        decision_forms = decision_forms or _decision_forms(request, review)
+    for row in review.rows:
+        # Each person's decision sits beside them on the review.
+        row.decision_form = (decision_forms or {}).get(row.pk)
+    context = {"review": review, "session_form": session_form, "refusal": refusal}
+    return TemplateResponse(request, REVIEW_TEMPLATE, context, status=status)
+
+
+def _decision_forms(
+    request: HttpRequest, review: CaseloadReview, data: object = None
+) -> dict[int, DecisionForm]:
+    team_ids = list(dashboard_teams_of(request.user).values_list("pk", flat=True))
+    colleagues = [
+        colleague
+        for colleague in care_managers_of_teams(team_ids=team_ids)
+        if colleague.pk != review.care_manager.pk
+    ]
+    return {
+        row.pk: DecisionForm(data, enrollment=row, colleagues=colleagues)  # type: ignore[arg-type]
+        for row in review.rows
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def supervision_session_create(request: HttpRequest, user_id: int) -> HttpResponse:
-    raise NotImplementedError
+    """Save a supervision session and apply its decisions; the form lives on the caseload review."""
+    review = caseload_review_for(user=request.user, care_manager_id=user_id)
+    if not review.can_supervise:
+        raise Http404
+    if request.method == "GET":
+        return redirect(reverse("caseloads:caseload-review", args=[user_id]) + "#supervision")
+    session_form = SupervisionSessionForm(request.POST)
+    decision_forms = _decision_forms(request, review, request.POST)
+    # Every form is validated, so each shows its own errors.
+    forms_valid = [session_form.is_valid(), *(form.is_valid() for form in decision_forms.values())]
+    if not all(forms_valid):
+        return _render_review(
+            request, review, session_form=session_form, decision_forms=decision_forms, status=422
+        )
+    discussed = [form.enrollment for form in decision_forms.values() if form.is_discussed]
+    decisions = [decision for form in decision_forms.values() if (decision := form.decision())]
+    try:
+        session = supervision_session_record(
+            supervisor=request.user,
+            care_manager=review.care_manager,
+            discussed=discussed,
+            decisions=decisions,
+            **session_form.cleaned_data,
+        )
+    except DecisionRefused as refusal:
+        decision_forms[refusal.enrollment_id].add_error(None, str(refusal))
+        return _render_review(
+            request,
+            review,
+            session_form=session_form,
+            decision_forms=decision_forms,
+            refusal="Nothing was saved. One decision needs a change: see the person marked below.",
+            status=422,
+        )
+    except DomainError as refusal:
+        session_form.add_error(None, str(refusal))
+        return _render_review(
+            request, review, session_form=session_form, decision_forms=decision_forms, status=422
+        )
+    messages.success(
+        request,
+        f"Supervision saved: {len(discussed)} {'person' if len(discussed) == 1 else 'people'} discussed, "
+        f"{len(decisions)} decision{'' if len(decisions) == 1 else 's'} applied.",
+    )
+    return redirect("caseloads:supervision-session", session_id=session.pk)
 
 
-def supervision_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    raise NotImplementedError
+@require_GET
+def supervision_session(request: HttpRequest, session_id: int) -> TemplateResponse:
+    """A saved session: who, when, notes, the people discussed and what was decided.
+
+    The care manager it was about can read it too; others need the dashboard and the care manager's team.
+    """
+    session = get_object_or_404(
+        SupervisionSession.objects.select_related("supervisor", "care_manager"), pk=session_id
+    )
+    if session.care_manager_id != request.user.pk:
+        require_dashboard_access(request.user)
+        caseload_review_for(user=request.user, care_manager_id=session.care_manager_id)
+    visible = enrollments_visible_to(request.user).select_related("patient")
+    session = (
+        SupervisionSession.objects.filter(pk=session.pk)
+        .select_related("supervisor", "care_manager")
+        .prefetch_related(
+            Prefetch("enrollments_discussed", queryset=visible.order_by("patient__legal_last_name")),
+            Prefetch(
+                "decisions",
+                queryset=SupervisionDecision.objects.filter(enrollment__in=visible)
+                .select_related("enrollment__patient", "reassign_to")
+                .order_by("pk"),
+            ),
+        )
+        .get()
+    )
+    return TemplateResponse(request, "caseloads/supervision_session.html", {"session": session})

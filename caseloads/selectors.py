@@ -12,7 +12,7 @@ from accounts.models import User
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
 from caseloads.graduation import GraduationCard, graduation_card_of
-from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
+from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus, DecisionKind, SupervisionDecision
 from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, PeerConnection, SuccessMoment
 from engagement.peer import peer_connections_of
 from engagement.selectors import (
@@ -66,12 +66,22 @@ CASELOAD_FLAGS = (
 
 
 def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> list[Enrollment]:
-    """The enrolments in care whose primary care manager is `user`: overdue first, then by next due.
+    """The enrolments in care whose primary care manager is `user`: see caseload_rows."""
+    return caseload_rows(viewer=user, care_manager=user, filters=filters)
+
+
+def caseload_rows(
+    *, viewer: User, care_manager: User, filters: CaseloadFilters | None = None
+) -> list[Enrollment]:
+    """The enrolments in care, visible to `viewer`, whose primary care manager is `care_manager`:
+    overdue first, then by next due.
 
     Each row carries `caseload_status` (None before the first computation), `last_reached_at`,
     `top_goal` (the patient's first open goal, in their words), `last_crisis_on`, and the flags
     `is_new_referral`, `had_crisis_since_contact` and `referral_follow_up_due` (an open referral out
-    whose follow-up is today or earlier, in the program's calendar). One query, whatever the caseload size.
+    whose follow-up is today or earlier, in the program's calendar), and `graduation_prepared_on` (the
+    date of the supervision that asked to prepare the person's graduation). One query, whatever the
+    caseload size.
     """
     filters = filters or CaseloadFilters()
     referral_due = ReferralOut.objects.filter(
@@ -98,11 +108,18 @@ def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> l
         .order_by("-occurred_on")
         .values("occurred_on")[:1]
     )
+    graduation_prepared = (
+        SupervisionDecision.objects.filter(
+            enrollment=OuterRef("pk"), kind=DecisionKind.PREPARE_GRADUATION, applied_at__isnull=False
+        )
+        .order_by("-session__held_on")
+        .values("session__held_on")[:1]
+    )
     rows = (
-        enrollments_visible_to(user)
+        enrollments_visible_to(viewer)
         .filter(
             status__in=CARE_STATUSES,
-            care_team__user=user,
+            care_team__user=care_manager,
             care_team__is_primary=True,
             care_team__ended_on__isnull=True,
         )
@@ -112,6 +129,7 @@ def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> l
             top_goal=Subquery(top_goal),
             last_crisis_on=Subquery(last_crisis),
             referral_follow_up_due=Exists(referral_due),
+            graduation_prepared_on=Subquery(graduation_prepared),
         )
         .annotate(
             is_new_referral=Q(status=EnrollmentStatus.OUTREACH, first_reached_at__isnull=True),

@@ -121,6 +121,10 @@ care_team_member_end = _recomputes_caseload(
 enrollment_change_phase = _recomputes_caseload(
     patients_services.enrollment_change_phase, lambda enrollment: enrollment.pk
 )
+# A transfer moves the row to the new care manager's caseload.
+primary_care_manager_assign = _recomputes_caseload(
+    patients_services.primary_care_manager_assign, lambda member: member.enrollment_id
+)
 
 
 # Someone closed as unable to reach is approached again after this many days.
