@@ -165,12 +165,13 @@ def handout_html(handout: Handout) -> SafeString:
         return mark_safe(render_to_string(CONTENT_TEMPLATE, {"handout": handout}))  # noqa: S308 - rendered
 
 
-def handout_document(content_html: str, *, language: str) -> str:
-    """The handout as a page of its own, as the PDF is made from it."""
+def handout_document(content_html: str, *, language: str, title: str = "") -> str:
+    """The handout as a page of its own, as the PDF is made from it. `title` names the document
+    (the graduation papers reuse this); "My Plan" by default."""
     with translation.override(language):
         return render_to_string(
             DOCUMENT_TEMPLATE,
-            {"handout_html": mark_safe(content_html), "language": language},  # noqa: S308 - our own render
+            {"handout_html": mark_safe(content_html), "language": language, "title": title},  # noqa: S308
         )
 
 
@@ -178,7 +179,7 @@ class PdfUnavailable(Exception):
     """This server cannot make PDFs: WeasyPrint could not load Pango."""
 
 
-def handout_pdf(content_html: str, *, language: str) -> bytes:
+def handout_pdf(content_html: str, *, language: str, title: str = "") -> bytes:
     """The handout as a PDF. It loads nothing from outside: the handout carries its own style."""
     # Imported here so Tandem still starts on a machine without Pango; only the PDF needs it.
     try:
@@ -187,7 +188,7 @@ def handout_pdf(content_html: str, *, language: str) -> bytes:
     except (ImportError, OSError) as missing:
         raise PdfUnavailable from missing
 
-    document = handout_document(content_html, language=language)
+    document = handout_document(content_html, language=language, title=title)
     return HTML(string=document, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
 
 

@@ -2,10 +2,11 @@
 
 import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from accounts.models import Program
+from accounts.models import Program, Team
 from patients.models import Enrollment, Patient, UploadedFile
 
 
@@ -367,3 +368,133 @@ class CaseloadRecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute enrolment {self.enrollment_id}"
+
+
+# Program outcomes (caseloads.outcomes): what the program spends, and the figures worked out from the records
+# by caseloads.outcomes_refresh so that the outcomes page reads a few narrow tables instead of every contact.
+
+
+@pghistory.track()
+class ProgramCost(models.Model):
+    """What the program spent on care management over a period, for cost per case. A cost without a team is
+    the whole program's (shown when no team is chosen)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="costs")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Leave empty for a cost of the whole program.",
+    )
+    starts_on = models.DateField("period starts on")
+    ends_on = models.DateField("period ends on")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    description = models.CharField(max_length=300, help_text="What the amount covers, e.g. staff and travel.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="program_cost_dates_in_order"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="program_cost_not_negative"),
+        ]
+        indexes = [models.Index(fields=["program", "starts_on"], name="program_cost_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.starts_on} to {self.ends_on})"
+
+    def clean(self) -> None:
+        if (
+            self.team_id is not None
+            and self.program_id is not None
+            and self.team.program_id != self.program_id
+        ):
+            raise ValidationError({"team": "Choose a team of the same program."})
+
+
+class OutcomeRefresh(models.Model):
+    """When a program's outcome figures were last worked out, and on which day's data."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    computed_at = models.DateTimeField()
+    # The program's "today" of that run: time in program and exposure since enrolment run to this day.
+    computed_on = models.DateField()
+    episode_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Outcomes of program {self.program_id} computed {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeEpisode(models.Model):
+    """One enrolment's figures for the outcomes page, derived from its records (never edited)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    status = models.CharField(max_length=20)
+    referred_on = models.DateField()
+    screened_on = models.DateField(null=True, blank=True)
+    enrolled_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    # Days of one record each (ED visits; admissions and readmissions) in the 365 days before enrolled_on, and
+    # from enrolled_on to ended_on or the day of the refresh (`days_since` days, both ends counted).
+    ed_visits_before = models.PositiveIntegerField(default=0)
+    admissions_before = models.PositiveIntegerField(default=0)
+    ed_visits_since = models.PositiveIntegerField(default=0)
+    admissions_since = models.PositiveIntegerField(default=0)
+    days_since = models.PositiveIntegerField(null=True, blank=True)
+    # The first and last confidence (0-10) since enrolment, when there are at least two check-ins with one.
+    first_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "team"], name="outcome_episode_program_idx")]
+
+    def __str__(self) -> str:
+        return f"Outcome figures of enrolment {self.enrollment_id}"
+
+
+class OutcomeEventKind(models.TextChoices):
+    DISCHARGE = "discharge", "Hospital discharge"
+    SATISFACTION = "satisfaction", "Satisfaction survey"
+    SUCCESS = "success", "Success moment"
+
+
+class OutcomeEvent(models.Model):
+    """A dated event the outcomes page counts within a period: a discharge (value 1 when readmitted within
+    30 days, 0 when not, empty while the 30 days run), a satisfaction answer (1-5) or a success moment."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=OutcomeEventKind.choices)
+    # The row it comes from: a life event, a check-in or a success moment, by kind.
+    source_id = models.BigIntegerField()
+    occurred_on = models.DateField()
+    value = models.SmallIntegerField(null=True, blank=True)
+    success_kind = models.CharField(max_length=30, blank=True)
+    # The enrolment's event before this one of the same kind (and success kind), and of the same kind: an
+    # event whose previous one is before a period is the enrolment's first in it, so counting those counts
+    # people without a DISTINCT.
+    previous_on = models.DateField(null=True, blank=True)
+    previous_of_kind_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_id"], name="outcome_event_once_per_source"),
+        ]
+        indexes = [
+            models.Index(fields=["program", "kind", "occurred_on"], name="outcome_event_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from accounts.models import Program
+from caseloads.outcomes_refresh import outcomes_refresh
 from caseloads.recompute import caseload_snapshots_take, recompute_caseloads, recompute_requested
 
 
@@ -42,3 +43,11 @@ def recompute_enrollment_task(enrollment_id: int) -> int:
 def recompute_requested_task() -> int:
     """Every recompute request still waiting (sent while the broker was unreachable)."""
     return recompute_requested().written
+
+
+@shared_task(name="caseloads.refresh_outcomes")
+def outcomes_refresh_task(program_id: int | None = None) -> int:
+    """Work out the outcome figures of one program, or of every program (the hourly run). Returns the rows
+    written; a program whose refresh is already going elsewhere is left to that one."""
+    programs = Program.objects.filter(pk=program_id) if program_id else Program.objects.all()
+    return sum(outcomes_refresh(program=program).written for program in programs.order_by("pk"))

@@ -18,6 +18,7 @@ from accounts.errors import DomainError
 from careplans.services import care_plan_review_record
 from caseloads.forms import CaseloadFilterForm
 from caseloads.forms_referrals_out import referrals_out_panel
+from caseloads.graduation import follow_ups_due_for
 from caseloads.pages import render_patient_page
 from caseloads.selectors import (
     PatientRecord,
@@ -58,8 +59,12 @@ def my_caseload(request: HttpRequest) -> TemplateResponse:
     """The care manager's worklist. htmx filter changes get only the results."""
     filter_form = CaseloadFilterForm(request.GET)
     rows = my_caseload_rows(user=request.user, filters=filter_form.filters())
-    template = "caseloads/my_caseload.html#results" if request.htmx else "caseloads/my_caseload.html"
-    return TemplateResponse(request, template, {"rows": rows, "filter_form": filter_form})
+    context: dict[str, Any] = {"rows": rows, "filter_form": filter_form}
+    if request.htmx:
+        return TemplateResponse(request, "caseloads/my_caseload.html#results", context)
+    # Check-ins after graduation due soon, of the people this care manager saw through to graduation.
+    context["follow_ups"] = follow_ups_due_for(user=request.user)
+    return TemplateResponse(request, "caseloads/my_caseload.html", context)
 
 
 def _render_record(

@@ -38,6 +38,11 @@ app.conf.update(
             "task": "caseloads.recompute_requested",
             "schedule": crontab(minute="*/5"),
         },
+        # The outcome figures (caseloads.outcomes_refresh), every hour; the outcomes page says when.
+        "outcomes-hourly": {
+            "task": "caseloads.refresh_outcomes",
+            "schedule": crontab(minute=40),
+        },
     },
     timezone="UTC",
 )

@@ -8,6 +8,7 @@ from engagement.models import (
     PeerConnection,
     PeerContact,
     PeerGroup,
+    PeerMentor,
     SuccessMoment,
 )
 
@@ -22,6 +23,12 @@ class ContactAdmin(admin.ModelAdmin):
 @admin.register(PeerGroup)
 class PeerGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "format", "program", "is_active"]
+
+
+@admin.register(PeerMentor)
+class PeerMentorAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "is_graduate", "is_active"]
+    list_filter = ["is_graduate", "is_active"]
 
 
 for model in (CheckIn, GoalProgress, LifeEvent, PeerConnection, PeerContact, SuccessMoment):

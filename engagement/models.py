@@ -299,11 +299,14 @@ class PeerGroupFormat(models.TextChoices):
 
 
 class PeerGroup(models.Model):
+    """A peer support group the program connects people to: in person or online, led by a peer."""
+
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="peer_groups")
     name = models.CharField(max_length=200)
     format = models.CharField(max_length=20, choices=PeerGroupFormat.choices)
     meets = models.CharField("when and where it meets", max_length=300, blank=True)
     leader_name = models.CharField(max_length=200, blank=True)
+    leader_phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -320,12 +323,45 @@ class PeerGroup(models.Model):
 
 
 @pghistory.track()
+class PeerMentor(models.Model):
+    """A peer who volunteers to walk beside someone, often a graduate of the program. A graduate is
+    listed by the name they volunteer under, never linked to their own record."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="peer_mentors")
+    name = models.CharField("name they volunteer under", max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    is_graduate = models.BooleanField("a graduate of the program", default=False)
+    languages = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="peer_mentor_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="peer_mentor_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
 class PeerConnection(models.Model):
-    """The patient joined a peer group, or was matched with a peer mentor (often a graduate)."""
+    """The patient joined a peer group, or was matched with a peer mentor (often a graduate).
+
+    `mentor_name` is a mentor named without an entry in the program's list (connections recorded before
+    the list existed, and generated demo data); new connections name a group or a listed mentor.
+    """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="peer_connections")
     group = models.ForeignKey(
         PeerGroup, on_delete=models.PROTECT, related_name="connections", null=True, blank=True
+    )
+    mentor = models.ForeignKey(
+        PeerMentor, on_delete=models.PROTECT, related_name="connections", null=True, blank=True
     )
     mentor_name = models.CharField(max_length=200, blank=True)
     started_on = models.DateField()
@@ -333,31 +369,56 @@ class PeerConnection(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-started_on"]
+        ordering = ["-started_on", "-id"]
         constraints = [
+            # Exactly one of: a group, a listed mentor, a mentor named only.
             models.CheckConstraint(
-                condition=Q(group__isnull=False) | ~Q(mentor_name=""),
+                condition=Q(group__isnull=False, mentor__isnull=True, mentor_name="")
+                | Q(group__isnull=True, mentor__isnull=False, mentor_name="")
+                | (Q(group__isnull=True, mentor__isnull=True) & ~Q(mentor_name="")),
                 name="peer_connection_has_group_or_mentor",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="peer_connection_dates_in_order",
             ),
+            models.UniqueConstraint(
+                fields=["enrollment", "group"],
+                condition=Q(ended_on__isnull=True, group__isnull=False),
+                name="peer_connection_one_open_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "mentor"],
+                condition=Q(ended_on__isnull=True, mentor__isnull=False),
+                name="peer_connection_one_open_per_mentor",
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.group or self.mentor_name)
+        return str(self.group or self.mentor or self.mentor_name)
+
+    @property
+    def mentor_display_name(self) -> str:
+        """The mentor's name, listed or named only; empty for a group."""
+        return self.mentor.name if self.mentor is not None else self.mentor_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
 
 
 @pghistory.track()
 class PeerContact(models.Model):
+    """The person met their mentor or went to their group, as the care team heard it."""
+
     connection = models.ForeignKey(PeerConnection, on_delete=models.PROTECT, related_name="contacts")
     occurred_on = models.DateField()
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["-occurred_on"]
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["connection", "-occurred_on"], name="peer_contact_recent_idx")]
 
     def __str__(self) -> str:
         return f"Peer contact on {self.occurred_on}"

@@ -4,8 +4,8 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, DateField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -180,7 +180,24 @@ def current_enrollment_of(*, user: User, patient: Patient) -> Enrollment | None:
 
 
 def care_team_of(*, enrollment: Enrollment) -> QuerySet[CareTeamMember]:
-    return enrollment.care_team.filter(ended_on__isnull=True).select_related("user")
+    """The current care team; each member carries `transferred_from`, the name of the primary care
+    manager whose role ended when theirs began (None when there was none), for "Transferred from"."""
+    previous_primary = CareTeamMember.objects.filter(
+        enrollment=OuterRef("enrollment"),
+        is_primary=True,
+        ended_on=OuterRef("started_on"),
+        pk__lt=OuterRef("pk"),
+    ).order_by("-pk")
+    name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    return (
+        enrollment.care_team.filter(ended_on__isnull=True)
+        .select_related("user")
+        .annotate(
+            transferred_from=Subquery(
+                previous_primary.values(previous_name=Coalesce(NullIf(name, Value("")), "user__username"))[:1]
+            )
+        )
+    )
 
 
 def community_supports_of(*, patient: Patient) -> QuerySet[CommunitySupport]:

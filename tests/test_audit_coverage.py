@@ -13,6 +13,10 @@ NOT_PATIENT_DATA = {
     "caseloads.CaseloadSnapshot",
     # An enrolment id and a time: "recompute this row", deleted once done.
     "caseloads.CaseloadRecomputeRequest",
+    # Outcome figures worked out every hour from tracked rows (caseloads.outcomes_refresh); never edited.
+    "caseloads.OutcomeRefresh",
+    "caseloads.OutcomeEpisode",
+    "caseloads.OutcomeEvent",
 }
 
 

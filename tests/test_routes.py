@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from careplans.models import Goal, GoalStatus, PlanHandout
 from careplans.services import care_plan_start
+from caseloads.graduation_services import graduation_record
 from config.routes import ROUTES, RouteAccess, access_of
 from patients.models import CommunityResource, ReferralOut, ResourceCategory
 from patients.services import referral_out_create
@@ -147,6 +148,30 @@ EXTRA_KWARGS: dict[str, Callable[[object], dict[str, object]]] = {
     "caseloads:assessment-goal": lambda enrollment: {"domain": "housing"},
     "caseloads:assessment-step": lambda enrollment: {"domain": "housing"},
     "caseloads:referral-out-update": lambda enrollment: {"referral_out_id": _referral_out(enrollment).pk},
+    "caseloads:peer-contact-create": lambda enrollment: {
+        "connection_id": enrollment.peer_connections.create(
+            mentor_name="Synthetic Peer Mentor", started_on=enrollment.referred_on
+        ).pk
+    },
+    "caseloads:peer-connection-end": lambda enrollment: {
+        "connection_id": enrollment.peer_connections.create(
+            mentor_name="Synthetic Peer Mentor", started_on=enrollment.referred_on
+        ).pk
+    },
+    "caseloads:graduation-follow-up": lambda enrollment: {
+        "follow_up_id": graduation_record(
+            enrollment=enrollment,
+            acting_user=enrollment.care_team.get(is_primary=True, ended_on__isnull=True).user,
+            graduated_on=enrollment.program.today(),
+            patient_agreed_on=enrollment.program.today(),
+            reviewed_criteria=[],
+            primary_care_contact="Test Clinic, 555-0100",
+            unmet_criteria_reason="Readiness not worked out in this test.",
+        )
+        .follow_ups.order_by("days_after")
+        .first()
+        .pk
+    },
 }
 
 # The same parameters for a patient that does not exist: any well-formed value.

@@ -44,7 +44,7 @@ def test_a_supervision_session_changes_a_level_and_prepares_a_graduation(
     first.get_by_label("Decision").select_option(label="Change level of care")
     first.get_by_label("New level of care").select_option("high")
     first.get_by_label("Level applies until").fill(until.isoformat())
-    first.get_by_label("Reason or what was agreed").fill("Back from hospital; weekly home visits for a month.")
+    first.get_by_label("Reason or what was agreed").fill("Back from hospital; weekly visits for a month.")
     second = page.locator("details.review-decision", has_text=f"Discuss {omar.patient.display_name}")
     second.get_by_label("Decision").select_option(label="Prepare graduation")
     second.get_by_label("Reason or what was agreed").fill("He says he is ready; plan the handoff.")

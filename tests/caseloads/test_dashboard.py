@@ -68,7 +68,9 @@ class TestTeamDashboard:
         assert "Many overdue" in page  # 1 of 3 overdue is more than a fifth
         assert "Over capacity" not in page
 
-    def test_an_overloaded_care_manager_stands_out(self, client, supervisor, care_manager, make_enrollment) -> None:
+    def test_an_overloaded_care_manager_stands_out(
+        self, client, supervisor, care_manager, make_enrollment
+    ) -> None:
         care_manager.caseload_capacity = 2
         care_manager.save()
         status_for(make_enrollment(care_manager=care_manager), care_manager, current=IntensityLevel.HIGH)
@@ -119,7 +121,9 @@ class TestTeamDashboard:
         assert care_manager_other_team not in [row.care_manager for row in rows]
 
     @pytest.mark.parametrize("persona", ["care_manager"])
-    def test_care_managers_cannot_open_the_dashboard_or_a_review(self, client, request, persona, care_manager) -> None:
+    def test_care_managers_cannot_open_the_dashboard_or_a_review(
+        self, client, request, persona, care_manager
+    ) -> None:
         client.force_login(request.getfixturevalue(persona))
         assert client.get(DASHBOARD).status_code == 403
         assert client.get(reverse("caseloads:caseload-review", args=[care_manager.pk])).status_code == 403
@@ -172,7 +176,9 @@ class TestCaseloadReview:
         assert "Graduation candidate" in page
         assert "Save supervision session" in page
 
-    def test_another_teams_care_manager_is_not_found(self, client, supervisor, care_manager_other_team) -> None:
+    def test_another_teams_care_manager_is_not_found(
+        self, client, supervisor, care_manager_other_team
+    ) -> None:
         client.force_login(supervisor)
         url = reverse("caseloads:caseload-review", args=[care_manager_other_team.pk])
         assert client.get(url).status_code == 404

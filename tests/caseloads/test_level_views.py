@@ -579,13 +579,14 @@ class TestQueryCounts:
         client.force_login(care_manager)
         client.get(record_url(enrollment))  # the first request also reads the program's time zone
         # As tests/caseloads/test_referrals_out_record.py: the card's status, who chose the override and
-        # the waiting recompute come in the one query that read the status before.
-        with django_assert_num_queries(24):
+        # the waiting recompute come in the one query that read the status before. The peer support card
+        # adds one (its connections).
+        with django_assert_num_queries(26):
             client.get(record_url(enrollment))
         for _ in range(19):
             other = make_enrollment(care_manager=care_manager)
             CaseloadStatusFactory(enrollment=other, care_manager=care_manager, override_by=None)
-        with django_assert_num_queries(24):
+        with django_assert_num_queries(26):
             response = client.get(record_url(enrollment))
         assert "Staying with her sister." in text_of(response)
 
@@ -609,10 +610,10 @@ class TestQueryCounts:
         add_person()
         client.force_login(care_manager)
         client.get(CASELOAD_URL)  # the first request also reads the program's time zone
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             client.get(CASELOAD_URL)
         for _ in range(19):
             add_person()
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(CASELOAD_URL)
         assert text_of(response).count("Step up suggested") == 20

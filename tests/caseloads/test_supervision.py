@@ -6,7 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from caseloads.models import CaseloadStatus, DecisionKind, IntensityLevel, SupervisionDecision, SupervisionSession
+from caseloads.models import (
+    CaseloadStatus,
+    DecisionKind,
+    IntensityLevel,
+    SupervisionDecision,
+    SupervisionSession,
+)
 from patients.models import CareTeamMember
 from tests.caseloads.factories import CaseloadStatusFactory
 
@@ -66,7 +72,10 @@ class TestRecordingASession:
                         "level_until": until.isoformat(),
                         "detail": "Back from hospital; see her twice a week.",
                     },
-                    person(second): {"kind": DecisionKind.PREPARE_GRADUATION, "detail": "Ready; talk it through."},
+                    person(second): {
+                        "kind": DecisionKind.PREPARE_GRADUATION,
+                        "detail": "Ready; talk it through.",
+                    },
                 },
             ),
         )
@@ -75,10 +84,17 @@ class TestRecordingASession:
         assert response.status_code == 302
         assert response["Location"] == reverse("caseloads:supervision-session", args=[session.pk])
         assert set(session.enrollments_discussed.values_list("pk", flat=True)) == {first.pk, second.pk}
-        assert sorted(session.decisions.values_list("kind", flat=True)) == ["change_level", "prepare_graduation"]
+        assert sorted(session.decisions.values_list("kind", flat=True)) == [
+            "change_level",
+            "prepare_graduation",
+        ]
         assert all(decision.applied_at for decision in session.decisions.all())
         status = CaseloadStatus.objects.get(enrollment=first)
-        assert (status.current_level, status.override_until, status.override_by) == ("high", until, supervisor)
+        assert (status.current_level, status.override_until, status.override_by) == (
+            "high",
+            until,
+            supervisor,
+        )
         assert status.override_reason == "Back from hospital; see her twice a week."
 
         client.force_login(care_manager)
@@ -160,7 +176,10 @@ class TestRecordingASession:
         )
         assert response.status_code == 422
         assert "Write a warm-transfer note" in text_of(response)
-        assert CareTeamMember.objects.get(enrollment=first, is_primary=True, ended_on__isnull=True).user == care_manager
+        assert (
+            CareTeamMember.objects.get(enrollment=first, is_primary=True, ended_on__isnull=True).user
+            == care_manager
+        )
         assert stored_counts() == (0, 0)
 
     def test_a_session_in_the_future_is_refused(self, client, supervisor, care_manager, two_people) -> None:
@@ -181,7 +200,9 @@ class TestWhoMaySupervise:
         assert response.status_code == 404
         assert stored_counts() == (0, 0)
 
-    def test_program_leads_read_but_do_not_record(self, client, program_lead, care_manager, two_people) -> None:
+    def test_program_leads_read_but_do_not_record(
+        self, client, program_lead, care_manager, two_people
+    ) -> None:
         client.force_login(program_lead)
         response = client.post(create_url(care_manager), session_data(program_lead.program.today()))
         assert response.status_code == 404

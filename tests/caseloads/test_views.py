@@ -79,14 +79,15 @@ class TestMyCaseload:
         client.force_login(care_manager)
         make_enrollment(care_manager=care_manager)
         client.get(CASELOAD_URL)  # the first request also reads the program's time zone into the session
-        # session, user, caseload rows (last contact and status joined), session save with its savepoint
-        with django_assert_num_queries(6):
+        # session, user, caseload rows (last contact and status joined), check-ins due after graduation,
+        # session save with its savepoint
+        with django_assert_num_queries(7):
             client.get(CASELOAD_URL)
         for _ in range(5):
             enrollment = make_enrollment(care_manager=care_manager)
             CaseloadStatusFactory(enrollment=enrollment, care_manager=care_manager)
             ContactFactory(enrollment=enrollment, made_by=care_manager)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(CASELOAD_URL)
         assert response.content.decode().count('class="caseload-row') == 6
 
@@ -193,13 +194,13 @@ class TestPatientRecord:
         client.get(record_url(enrollment))  # the first request also reads the program's time zone
         # session, user, patient, enrolment, supports, plan, status, care team, goals, Part 2 check,
         # may-edit check (2), check-ins, successes, life events, timeline (1 union + 1 per kind on the page,
-        # at most 5), colleagues who may join the care team, referrals out, services to refer to, access
-        # event and session save (each with its savepoint)
-        with django_assert_max_num_queries(29):
+        # at most 5), colleagues who may join the care team, referrals out, services to refer to, peer
+        # connections, the graduation card, access event and session save (each with its savepoint)
+        with django_assert_max_num_queries(31):
             client.get(record_url(enrollment))
         for _ in range(59):
             add_one_of_each()  # 300 timeline items
-        with django_assert_max_num_queries(29):
+        with django_assert_max_num_queries(31):
             response = client.get(record_url(enrollment))
         assert response.context["record"].timeline.has_older is True
         assert len(response.context["record"].timeline.items) == 20

@@ -42,11 +42,13 @@ from caseloads.models import (
     GraduationCriteria,
     IntensityLevel,
     IntensityPolicy,
+    ProgramCost,
     SupervisionDecision,
     SupervisionSession,
 )
+from caseloads.outcomes_refresh import outcomes_refresh
 from caseloads.services import candidates_recompute
-from engagement.models import LifeEvent, PeerGroup
+from engagement.models import LifeEvent, PeerGroup, PeerMentor
 from patients.models import CommunityResource, Patient, ScreeningQuestion
 
 CHUNK_SIZE = 5_000
@@ -154,6 +156,11 @@ class Command(BaseCommand):
         # The admin's candidate list, as the nightly job would leave it.
         candidates = candidates_recompute(program=Program.objects.get(pk=world.program_id), today=world.today)
         self.stdout.write(f"Candidates from recorded admissions: {candidates:,}")
+        with transaction.atomic(), pghistory.context(**run.history_metadata(chunk="program")):
+            progress.counts += create_costs_and_mentors(world)
+        # The outcome figures, as the hourly job would leave them.
+        outcomes = outcomes_refresh(program=Program.objects.get(pk=world.program_id), today=world.today)
+        self.stdout.write(f"Outcome figures worked out for {outcomes.episodes:,} episodes")
         if patients >= VACUUM_FROM and not connection.in_atomic_block:
             vacuum_started = time.monotonic()
             vacuum_analyze(connections_to_use=max(workers, 1))
@@ -538,6 +545,57 @@ def vacuum_analyze(connections_to_use: int) -> None:
     vacuum(shares[0])
     for thread in threads:
         thread.join()
+
+
+# --- after the patients: program costs and peer mentors ------------------------------------------
+
+# Synthetic yearly spend on care management: staff, travel, phones, flexible funds.
+DEMO_YEARLY_COST = 1_450_000
+DEMO_MENTORS = (
+    (
+        "Rosa M. (program graduate)",
+        True,
+        "English, Spanish",
+        "Tuesday evenings; likes meeting at the library.",
+    ),
+    ("Deshawn T. (program graduate)", True, "English", "Recovery mentor; weekday afternoons."),
+    ("Peer mentor from Peer Bridge", False, "English", "Drop-in Mondays and Fridays."),
+)
+
+
+def create_costs_and_mentors(world: Any) -> Counter[str]:
+    """A year of program-wide costs for each of the last three years and the current quarter per team,
+    and three peer mentors, two of them graduates who volunteer."""
+    program_id, today = world.program_id, world.today
+    costs = [
+        ProgramCost(
+            program_id=program_id,
+            starts_on=datetime.date(year, 1, 1),
+            ends_on=datetime.date(year, 12, 31),
+            amount=DEMO_YEARLY_COST + 50_000 * (year - today.year + 2),
+            description="Care-management staff, travel, phones and flexible funds (synthetic)",
+        )
+        for year in (today.year - 2, today.year - 1, today.year)
+    ]
+    quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    costs += [
+        ProgramCost(
+            program_id=program_id,
+            team=team,
+            starts_on=quarter_start,
+            ends_on=quarter_start + datetime.timedelta(days=90),
+            amount=120_000,
+            description=f"{team.name}: staff and travel this quarter (synthetic)",
+        )
+        for team in Team.objects.filter(program_id=program_id)
+    ]
+    ProgramCost.objects.bulk_create(costs)
+    mentors = [
+        PeerMentor(program_id=program_id, name=name, is_graduate=graduate, languages=languages, notes=notes)
+        for name, graduate, languages, notes in DEMO_MENTORS
+    ]
+    PeerMentor.objects.bulk_create(mentors)
+    return Counter({ProgramCost._meta.db_table: len(costs), PeerMentor._meta.db_table: len(mentors)})
 
 
 # --- after the patients: supervision sessions and caseload trend snapshots ----------------------
