@@ -92,3 +92,10 @@ bench: install
 check-deploy: install
 	TANDEM_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=tandem.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# The dashboard, caseload review and outcomes benchmark (issue 6, bench/README.md): builds the tandem_bench_dash
+# database on DATABASE_URL's server the first time (about 15 minutes; kept for later runs, --fresh rebuilds it),
+# then measures the pages under gunicorn. BENCH_ARGS passes options, e.g. BENCH_ARGS="--seed-only".
+.PHONY: bench-dashboard
+bench-dashboard: install
+	$(PY) bench/dashboard.py $(BENCH_ARGS)

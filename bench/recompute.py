@@ -32,15 +32,11 @@ Only the public functions of caseloads.recompute are used, so the figures follow
 
 import argparse
 import datetime
-import importlib.util
-import json
-import math
 import os
 import random
 import statistics
 import sys
 import time
-import uuid
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -52,26 +48,15 @@ from psycopg import sql
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-# What a row added by the top-up carries in a text column (contact and life event note, goal framing).
-MARKER = "Synthetic row added by bench/recompute.py"
-# The issue's volume for 100,000 enrolments in care, per enrolment in care.
-CONTACTS_PER_ENROLMENT = 20.0
-GOALS_PER_ENROLMENT = 3.0
-LIFE_EVENTS_PER_ENROLMENT = 0.5
-# 142,500 seeded patients give 99,665 enrolments in care.
-DEFAULT_PATIENTS = 142_500
+# The seeding and top-up are shared with bench/dashboard.py (bench/dataset.py).
+from bench.dataset import DEFAULT_PATIENTS, MARKER  # noqa: E402 - the project directory is on sys.path
+from bench.dataset import check_migrations as _check_migrations  # noqa: E402
+from bench.dataset import close_django_connections as _close_django_connections  # noqa: E402
+from bench.dataset import seed_demo_helpers as _seed_bench  # noqa: E402
+from bench.dataset import top_up as _top_up  # noqa: E402
+
 TARGET_RATIO = 1.5
 TARGET_INCREMENTAL_MS = 20.0
-
-
-def _seed_bench() -> Any:
-    """bench/seed_demo.py, next to this file: its scratch-database helpers."""
-    spec = importlib.util.spec_from_file_location("bench_seed_demo", Path(__file__).with_name("seed_demo.py"))
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> int:
@@ -124,13 +109,6 @@ def main() -> int:
             )
             print(f"Dropped {scratch_name}.")
     return 0
-
-
-def _close_django_connections() -> None:
-    if "django.db" in sys.modules:
-        from django.db import connections
-
-        connections.close_all()
 
 
 def _run(database_url: str, options: argparse.Namespace) -> None:
@@ -271,32 +249,6 @@ def _run(database_url: str, options: argparse.Namespace) -> None:
     print(f"\nload average at the end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
-def _check_migrations(*, apply: bool) -> None:
-    """The code under test needs the schema it was written for: stop (or migrate) when they differ."""
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    pending = [
-        f"{migration.app_label}.{migration.name}"
-        for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())
-    ]
-    applied, on_disk = set(executor.loader.applied_migrations), set(executor.loader.disk_migrations)
-    unknown = sorted(f"{app}.{name}" for app, name in applied - on_disk)
-    if unknown:
-        print(f"Applied to the database but not in this checkout: {', '.join(unknown)}")
-    if not pending:
-        return
-    if not apply:
-        raise SystemExit(
-            f"The database lacks migrations of this checkout: {', '.join(pending)}. Migrate it "
-            "(DATABASE_URL=... .venv/bin/python manage.py migrate) or pass --migrate."
-        )
-    print(f"Applying {len(pending)} pending migrations: {', '.join(pending)}")
-    call_command("migrate", interactive=False, verbosity=0)
-
-
 def _summary(seconds: list[float]) -> str:
     return f"median {statistics.median(seconds):.3f} s (min {min(seconds):.3f}, max {max(seconds):.3f})"
 
@@ -305,211 +257,6 @@ def _p95(values: list[float]) -> float:
     if len(values) < 2:
         return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-# --- top-up ------------------------------------------------------------------------------------------
-
-# Each statement adds %(missing)s rows spread evenly over the program's enrolments in care (`base` rows
-# each, one more for the first `extra`), with random values from setseed(). Only synthetic text.
-_TARGET_SQL = """
-    SELECT e.id AS enrollment_id, e.patient_id, m.user_id,
-           COALESCE(e.enrolled_on, e.referred_on) AS start_on,
-           ROW_NUMBER() OVER (ORDER BY e.id) - 1 AS rank
-    FROM patients_enrollment e
-    JOIN patients_careteammember m ON m.enrollment_id = e.id AND m.is_primary AND m.ended_on IS NULL
-    WHERE e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s)
-"""
-
-# Contacts of the last 180 days (never before the enrolment's start, so after the referral), each by the
-# primary care manager, about 65% reached, in the past: up to an hour ago.
-_CONTACTS_SQL = f"""
-INSERT INTO engagement_contact (
-    enrollment_id, made_by_id, occurred_at, mode, is_reached, duration_minutes, engagement_methods,
-    note, is_part2, next_contact_on, created_at)
-SELECT r.enrollment_id, r.user_id, r.occurred_at, r.mode, r.is_reached,
-       CASE WHEN r.is_reached THEN 5 + floor(r.u_duration * 85)::int END,
-       '{{}}'::varchar[], %(marker)s, FALSE,
-       CASE WHEN r.u_next < 0.3
-            THEN (r.occurred_at AT TIME ZONE %(tz)s)::date + 7 + floor(r.u_next * 70)::int END,
-       %(now)s
-FROM (
-    SELECT t.enrollment_id, t.user_id,
-           t.low + random() * GREATEST(%(latest)s - t.low, interval '0') AS occurred_at,
-           (%(modes)s::text[])[1 + floor(random() * cardinality(%(modes)s::text[]))::int] AS mode,
-           random() < 0.65 AS is_reached, random() AS u_duration, random() AS u_next
-    FROM (
-        SELECT target.*,
-               (GREATEST(target.start_on, %(today)s - 180)::timestamp AT TIME ZONE %(tz)s) AS low
-        FROM ({_TARGET_SQL}) target
-    ) t
-    CROSS JOIN LATERAL generate_series(1, %(base)s + (t.rank < %(extra)s)::int)
-) r
-"""  # noqa: S608 - only this module's constant SQL is interpolated
-
-# Goals on the active plans of enrolments in care, after the plan's existing priorities; about 20%
-# achieved (with a date), changed on a day between the plan's start and today.
-_GOALS_SQL = """
-INSERT INTO careplans_goal (
-    care_plan_id, created_by_id, patient_words, team_framing, life_domain, priority, why_it_matters,
-    success_looks_like, target_on, status, status_changed_on, achieved_on, from_assessment_id, version,
-    created_at, updated_at, updated_by_id)
-SELECT r.care_plan_id, r.created_by_id, 'A synthetic benchmark goal', %(marker)s, r.life_domain,
-       r.priority, '', '', NULL, r.status, r.changed_on,
-       CASE WHEN r.status = 'achieved' THEN r.changed_on END, NULL, 1, %(now)s, %(now)s, NULL
-FROM (
-    SELECT p.care_plan_id, p.created_by_id, (p.top_priority + g.n)::smallint AS priority,
-           (%(domains)s::text[])[1 + floor(random() * cardinality(%(domains)s::text[]))::int] AS life_domain,
-           CASE WHEN u.u < 0.2 THEN 'achieved' WHEN u.u < 0.7 THEN 'active' WHEN u.u < 0.85 THEN 'proposed'
-                WHEN u.u < 0.95 THEN 'paused' ELSE 'let_go' END AS status,
-           LEAST(p.started_on + floor(random() * (GREATEST(%(today)s - p.started_on, 0) + 1))::int,
-                 %(today)s) AS changed_on
-    FROM (
-        SELECT plan.id AS care_plan_id, plan.created_by_id, plan.started_on,
-               COALESCE((SELECT MAX(goal.priority) FROM careplans_goal goal
-                         WHERE goal.care_plan_id = plan.id), 0) AS top_priority,
-               ROW_NUMBER() OVER (ORDER BY plan.id) - 1 AS rank
-        FROM careplans_careplan plan JOIN patients_enrollment e ON e.id = plan.enrollment_id
-        WHERE e.program_id = %(program_id)s AND e.status = ANY(%(care_statuses)s) AND plan.status = 'active'
-    ) p
-    CROSS JOIN LATERAL generate_series(1, %(base)s + (p.rank < %(extra)s)::int) AS g(n)
-    CROSS JOIN LATERAL (SELECT random() + 0 * g.n AS u) AS u
-) r
-"""
-
-# Life events of the patients in care within the last year, most of them crises; one that happened
-# since the enrolment started is linked to it.
-_LIFE_EVENTS_SQL = f"""
-INSERT INTO engagement_lifeevent (
-    patient_id, enrollment_id, kind, occurred_on, ended_on, facility, note, source, recorded_by_id,
-    created_at)
-SELECT r.patient_id, CASE WHEN r.occurred_on >= r.start_on THEN r.enrollment_id END, r.kind, r.occurred_on,
-       NULL, '', %(marker)s, 'care_team', r.user_id, %(now)s
-FROM (
-    SELECT t.patient_id, t.enrollment_id, t.start_on, t.user_id,
-           (%(kinds)s::text[])[1 + floor(random() * cardinality(%(kinds)s::text[]))::int] AS kind,
-           %(today)s - floor(random() * 365)::int AS occurred_on
-    FROM ({_TARGET_SQL}) t
-    CROSS JOIN LATERAL generate_series(1, %(base)s + (t.rank < %(extra)s)::int)
-) r
-"""  # noqa: S608 - only this module's constant SQL is interpolated
-
-
-def _top_up(*, program: Any, today: datetime.date, care_statuses: list[str]) -> None:
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from careplans.models import LifeDomain
-    from engagement.models import ContactMode, LifeEventKind
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM patients_enrollment WHERE program_id = %s AND status = ANY(%s)",
-            [program.pk, care_statuses],
-        )
-        (in_care,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT count(*) FROM careplans_careplan plan"
-            " JOIN patients_enrollment e ON e.id = plan.enrollment_id"
-            " WHERE e.program_id = %s AND e.status = ANY(%s) AND plan.status = 'active'",
-            [program.pk, care_statuses],
-        )
-        (active_plans,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT count(*) FROM patients_enrollment e JOIN patients_careteammember m"
-            " ON m.enrollment_id = e.id AND m.is_primary AND m.ended_on IS NULL"
-            " WHERE e.program_id = %s AND e.status = ANY(%s)",
-            [program.pk, care_statuses],
-        )
-        (with_manager,) = cursor.fetchone()
-    crisis_heavy = [
-        *[LifeEventKind.ED_VISIT] * 3,
-        *[LifeEventKind.ADMISSION] * 2,
-        LifeEventKind.CRISIS,
-        LifeEventKind.READMISSION,
-        LifeEventKind.DISCHARGE,
-        LifeEventKind.HOUSING_LOSS,
-        LifeEventKind.RELAPSE,
-    ]
-    plans = (
-        (
-            "contacts",
-            "engagement_contact",
-            CONTACTS_PER_ENROLMENT,
-            _CONTACTS_SQL,
-            with_manager,
-            {"modes": [str(mode) for mode in ContactMode]},
-        ),
-        (
-            "goals",
-            "careplans_goal",
-            GOALS_PER_ENROLMENT,
-            _GOALS_SQL,
-            active_plans,
-            {"domains": [str(domain) for domain in LifeDomain]},
-        ),
-        (
-            "life events",
-            "engagement_lifeevent",
-            LIFE_EVENTS_PER_ENROLMENT,
-            _LIFE_EVENTS_SQL,
-            with_manager,
-            {"kinds": [str(kind) for kind in crisis_heavy]},
-        ),
-    )
-    print(
-        f"\nTop-up to the issue's volume ({CONTACTS_PER_ENROLMENT:g} contacts, "
-        f"{GOALS_PER_ENROLMENT:g} goals, {LIFE_EVENTS_PER_ENROLMENT:g} life events per enrolment in care; "
-        f"{in_care:,} enrolments in care):"
-    )
-    now = timezone.now()
-    added_any = False
-    for label, table, per_enrolment, statement, carriers, extra_params in plans:
-        target = math.ceil(per_enrolment * in_care)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - a constant table name
-            (count,) = cursor.fetchone()
-        missing = target - count
-        if missing <= 0 or not carriers:
-            print(f"  {label:<12} {count:>12,} of {target:>12,} wanted: nothing to add")
-            continue
-        params = {
-            "program_id": program.pk,
-            "care_statuses": care_statuses,
-            "tz": program.time_zone,
-            "today": today,
-            "now": now,
-            "latest": now - datetime.timedelta(hours=1),
-            "marker": MARKER,
-            "base": missing // carriers,
-            "extra": missing % carriers,
-            **extra_params,
-        }
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            _tag_history(cursor)
-            cursor.execute("SELECT setseed(0.5)")
-            cursor.execute(statement, params)
-            inserted = cursor.rowcount
-        added_any = True
-        print(
-            f"  {label:<12} {count:>12,} of {target:>12,} wanted: added {inserted:,} "
-            f"in {time.perf_counter() - started:.1f} s (audit triggers firing)"
-        )
-    if added_any:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
-
-
-def _tag_history(cursor: Any) -> None:
-    """One audit history context for the top-up, set once, as seed_demo does for its chunks."""
-    cursor.execute(
-        "SELECT set_config('pghistory.context_id', %s, true),"
-        " set_config('pghistory.context_metadata', %s, true),"
-        " set_config('pgtrigger.ignore', '{}', true)",
-        [str(uuid.uuid4()), json.dumps({"source": "bench/recompute.py top-up"})],
-    )
 
 
 def _print_inputs(*, program: Any, today: datetime.date, care_statuses: list[str]) -> int:
