@@ -1,11 +1,15 @@
 """The supervisor's team dashboard, one care manager's caseload review, and weekly supervision sessions."""
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import DomainError
@@ -18,7 +22,7 @@ from caseloads.dashboard import (
     team_dashboard_for,
 )
 from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm
-from caseloads.models import SupervisionDecision, SupervisionSession
+from caseloads.models import DecisionKind, IntensityLevel, SupervisionDecision, SupervisionSession
 from caseloads.supervision import DecisionRefused, supervision_session_record
 from patients.access import enrollments_visible_to
 
@@ -49,27 +53,82 @@ def _render_review(
     refusal: str = "",
     status: int = 200,
 ) -> TemplateResponse:
+    """The review; for the supervisor, with the session form and a decision beside each person.
+
+    The decision controls are written once in the template with the choices given here, not rendered
+    through a form per person: a caseload of 100 would otherwise build and render 600 widgets.
+    A refused post shows what was entered and the errors beside each person.
+    """
+    context: dict[str, object] = {"review": review, "refusal": refusal}
     if review.can_supervise:
-        session_form = session_form or SupervisionSessionForm(
+        context["session_form"] = session_form or SupervisionSessionForm(
             initial={"held_on": request.user.program.today()}
         )
-        decision_forms = decision_forms or _decision_forms(request, review)
-    for row in review.rows:
-        # Each person's decision sits beside them on the review.
-        row.decision_form = (decision_forms or {}).get(row.pk)
-    context = {"review": review, "session_form": session_form, "refusal": refusal}
+        choices = {
+            "kind": [("", "No decision"), *DecisionKind.choices],
+            "level": [("", "Choose a level"), *IntensityLevel.choices],
+            "reassign_to": [
+                ("", "Choose a care manager"),
+                *((str(colleague.pk), str(colleague)) for colleague in _colleagues_of(request, review)),
+            ],
+        }
+        # The same options for everyone, written once; only a refused post marks what each person had.
+        nothing_chosen = {name: _options(items, "") for name, items in choices.items()}
+        for row in review.rows:
+            row.decision = PostedDecision.of((decision_forms or {}).get(row.pk))
+            row.decision_options = (
+                nothing_chosen
+                if not row.decision.values
+                else {
+                    name: _options(items, str(row.decision.values.get(name, "")))
+                    for name, items in choices.items()
+                }
+            )
     return TemplateResponse(request, REVIEW_TEMPLATE, context, status=status)
 
 
-def _decision_forms(
-    request: HttpRequest, review: CaseloadReview, data: object = None
-) -> dict[int, DecisionForm]:
+def _options(choices: list[tuple[str, str]], chosen: str) -> SafeString:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if value == chosen else "", label) for value, label in choices),
+    )
+
+
+@dataclass(frozen=True)
+class PostedDecision:
+    """What was entered for one person, and why it was refused; empty before anything is posted."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, form: DecisionForm | None) -> "PostedDecision":
+        if form is None or not form.is_bound:
+            return cls()
+        values = {name: form[name].value() or "" for name in form.fields}
+        values["reassign_to"] = str(values["reassign_to"])
+        errors = [str(error) for error in form.non_field_errors()]
+        errors += [
+            f"{form.fields[name].label}: {error}"
+            for name, messages in form.errors.items()
+            if name != "__all__"
+            for error in messages
+        ]
+        return cls(values=values, errors=errors)
+
+
+def _colleagues_of(request: HttpRequest, review: CaseloadReview) -> list:
     team_ids = list(dashboard_teams_of(request.user).values_list("pk", flat=True))
-    colleagues = [
+    return [
         colleague
         for colleague in care_managers_of_teams(team_ids=team_ids)
         if colleague.pk != review.care_manager.pk
     ]
+
+
+def _decision_forms(request: HttpRequest, review: CaseloadReview, data: object) -> dict[int, DecisionForm]:
+    colleagues = _colleagues_of(request, review)
     return {
         row.pk: DecisionForm(data, enrollment=row, colleagues=colleagues)  # type: ignore[arg-type]
         for row in review.rows

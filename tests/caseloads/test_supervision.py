@@ -159,6 +159,8 @@ class TestRecordingASession:
         assert response.status_code == 422
         assert message in text_of(response)
         assert "Nothing was saved" in text_of(response)
+        # What was entered is still there to correct.
+        assert f'<option value="{fields["kind"]}" selected>' in response.content.decode()
         assert stored_counts() == (0, 0)
         assert CaseloadStatus.objects.get(enrollment=first).current_level == IntensityLevel.MEDIUM
 
