@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accounts.forms_base import RetirableForm
 from engagement.models import PeerGroup, PeerGroupFormat, PeerMentor
 from engagement.peer import PeerDirectory
 
@@ -26,7 +27,7 @@ def _date_field(label: str, **kwargs: Any) -> forms.DateField:
     )
 
 
-class PeerGroupForm(forms.Form):
+class PeerGroupForm(RetirableForm):
     """Validation and widgets only: the change goes through peer_group_save."""
 
     name = forms.CharField(label="Name of the group", max_length=200)
@@ -47,30 +48,23 @@ class PeerGroupForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
+    retire_field = "no_longer_meeting"
+    retire_label = "No longer meeting"
+    retire_help = (
+        "It can no longer be chosen. People connected to it stay connected until "
+        "someone ends their connection."
+    )
+
     def __init__(self, *args: Any, group: PeerGroup | None = None, **kwargs: Any) -> None:
-        if group is not None:
-            kwargs.setdefault(
-                "initial",
-                {name: getattr(group, name) for name in self.base_fields}
-                | {"no_longer_meeting": not group.is_active},
-            )
-        super().__init__(*args, **kwargs)
-        if group is not None:
-            self.fields["no_longer_meeting"] = forms.BooleanField(
-                label="No longer meeting",
-                required=False,
-                help_text="It can no longer be chosen. People connected to it stay connected until "
-                "someone ends their connection.",
-            )
+        super().__init__(*args, instance=group, **kwargs)
 
     def service_arguments(self) -> dict[str, Any]:
-        arguments = dict(self.cleaned_data)
+        arguments = super().service_arguments()
         arguments["group_format"] = arguments.pop("format")
-        arguments["is_active"] = not arguments.pop("no_longer_meeting", False)
         return arguments
 
 
-class PeerMentorForm(forms.Form):
+class PeerMentorForm(RetirableForm):
     """Validation and widgets only: the change goes through peer_mentor_save."""
 
     name = forms.CharField(
@@ -100,26 +94,14 @@ class PeerMentorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, mentor: PeerMentor | None = None, **kwargs: Any) -> None:
-        if mentor is not None:
-            kwargs.setdefault(
-                "initial",
-                {name: getattr(mentor, name) for name in self.base_fields}
-                | {"no_longer_volunteering": not mentor.is_active},
-            )
-        super().__init__(*args, **kwargs)
-        if mentor is not None:
-            self.fields["no_longer_volunteering"] = forms.BooleanField(
-                label="No longer volunteering",
-                required=False,
-                help_text="They can no longer be chosen. People they see stay connected until someone "
-                "ends the connection.",
-            )
+    retire_field = "no_longer_volunteering"
+    retire_label = "No longer volunteering"
+    retire_help = (
+        "They can no longer be chosen. People they see stay connected until someone ends the connection."
+    )
 
-    def service_arguments(self) -> dict[str, Any]:
-        arguments = dict(self.cleaned_data)
-        arguments["is_active"] = not arguments.pop("no_longer_volunteering", False)
-        return arguments
+    def __init__(self, *args: Any, mentor: PeerMentor | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, instance=mentor, **kwargs)
 
 
 def group_label(group: PeerGroup) -> str:

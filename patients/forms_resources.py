@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.forms_base import RetirableForm
 from patients.models import CommunityResource, ResourceCategory
 
 
@@ -33,7 +34,7 @@ class ResourceSearchForm(forms.Form):
         return any(self.search())
 
 
-class CommunityResourceForm(forms.Form):
+class CommunityResourceForm(RetirableForm):
     """Validation and widgets only: the change goes through community_resource_save."""
 
     name = forms.CharField(label="Name of the service", max_length=200)
@@ -66,23 +67,15 @@ class CommunityResourceForm(forms.Form):
     address = forms.CharField(label="Address", required=False, max_length=300)
     website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
 
+    retire_field = "no_longer_offered"
+    retire_label = "No longer offered"
+    retire_help = (
+        "It leaves the directory and the list people are referred from. Referrals already made keep it."
+    )
+
     def __init__(self, *args: Any, resource: CommunityResource | None = None, **kwargs: Any) -> None:
-        if resource is not None:
-            kwargs.setdefault(
-                "initial",
-                {name: getattr(resource, name) for name in self.base_fields}
-                | {"no_longer_offered": not resource.is_active},
-            )
-        super().__init__(*args, **kwargs)
-        if resource is not None:
-            self.fields["no_longer_offered"] = forms.BooleanField(
-                label="No longer offered",
-                required=False,
-                help_text="It leaves the directory and the list people are referred from. "
-                "Referrals already made keep it.",
-            )
+        super().__init__(*args, instance=resource, **kwargs)
 
     def service_arguments(self) -> dict[str, Any]:
-        arguments = dict(self.cleaned_data)
-        arguments["is_active"] = not arguments.pop("no_longer_offered", False)
+        arguments = super().service_arguments()
         return arguments
