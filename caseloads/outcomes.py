@@ -50,6 +50,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
@@ -255,8 +256,7 @@ def outcomes_page_for(*, user: User, filters: OutcomeFilters) -> OutcomesPage:
     refresh = OutcomeRefresh.objects.filter(program_id=program_id).first()
     if refresh is None:
         return OutcomesPage(filters=filters, refresh=None, tables=())
-    episodes = _episode_totals(program_id=program_id, filters=filters)
-    events = _event_totals(program_id=program_id, filters=filters)
+    episodes, events = _stored_totals(program_id=program_id, filters=filters, refresh=refresh)
     costs = _costs_in_period(program_id=program_id, filters=filters)
     tables = (
         _funnel(episodes),
@@ -273,6 +273,28 @@ def outcomes_page_for(*, user: User, filters: OutcomeFilters) -> OutcomesPage:
 
 
 # Reading the stored figures.
+
+# The totals change only when the refresh runs, so they are kept per refresh, program, team and period:
+# a new refresh has a new computed-at time, and with it a new key. Costs are read live.
+TOTALS_CACHE_SECONDS = 2 * 60 * 60
+
+
+def _stored_totals(
+    *, program_id: int, filters: OutcomeFilters, refresh: OutcomeRefresh
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    period = filters.period
+    key = (
+        f"outcomes:{program_id}:{refresh.computed_at.isoformat()}:{filters.team_id or 'all'}:"
+        f"{period.starts_on or 'start'}:{period.ends_on}"
+    )
+    totals = cache.get(key)
+    if totals is None:
+        totals = (
+            _episode_totals(program_id=program_id, filters=filters),
+            _event_totals(program_id=program_id, filters=filters),
+        )
+        cache.set(key, totals, TOTALS_CACHE_SECONDS)
+    return totals
 
 
 def _table_name(model: Any) -> str:

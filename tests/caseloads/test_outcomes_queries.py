@@ -167,3 +167,21 @@ def test_the_outcomes_page_takes_the_same_queries_with_100_and_5000_enrolments(
         response = client.get(URL, {"period": "all-time"})
     assert response.status_code == 200
     assert response.context["page"].table("funnel").rows[0].figures[0].text == f"{count:,}"
+
+
+def test_the_same_figures_again_come_from_the_cache_until_the_next_refresh(
+    client, program, team_a, care_manager, program_lead, django_assert_num_queries
+) -> None:
+    _fill(program, team_a, care_manager, 100)
+    outcomes_refresh(program=program)
+    client.force_login(program_lead)
+    all_time = {"period": "all-time"}
+    client.get(URL, all_time)
+    # The two totals statements are not run again for the same refresh, team and period.
+    with django_assert_num_queries(9):
+        first = client.get(URL, all_time)
+    assert first.context["page"].table("funnel").rows[0].figures[0].text == "100"
+    _fill(program, team_a, care_manager, 20)
+    assert client.get(URL, all_time).context["page"].table("funnel").rows[0].figures[0].text == "100"
+    outcomes_refresh(program=program)
+    assert client.get(URL, all_time).context["page"].table("funnel").rows[0].figures[0].text == "120"
