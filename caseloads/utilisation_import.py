@@ -26,8 +26,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.models import Program, Role, User
 from caseloads.models import UtilisationImport
-from caseloads.services import ADMISSION_KINDS
-from caseloads.tasks import candidates_recompute_task
+from caseloads.services import ADMISSION_KINDS, candidates_recompute_soon
 from engagement.models import LifeEvent, LifeEventKind, LifeEventSource
 from patients.import_parsing import (
     DATE_FORMATS_HELP,
@@ -448,7 +447,7 @@ def _import(
             "skipped_count",
         ]
     )
-    candidates_recompute_task.delay_on_commit(program.pk)
+    candidates_recompute_soon(program_id=program.pk)
     logger.info(
         "utilisation_import_done import=%s recorded=%s patients_created=%s skipped=%s left_out=%s",
         locked.pk,

@@ -25,6 +25,7 @@ from django import db
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from accounts.models import Program
 from caseloads import demo_data
@@ -170,9 +171,12 @@ def blackhole() -> Iterator[str]:
 
 def _forget_connections() -> None:
     """Drop the app's cached connection and producer pools, so the next send connects to the broker
-    the configuration names now (as Celery does after a fork)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    the configuration names now (as Celery does after a fork).
+
+    kombu keeps its pools in a registry shared by the process: closing one there and leaving it would
+    leave every later send in this process (eager ones included) with "Acquire on closed pool".
+    """
+    kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
