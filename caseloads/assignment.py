@@ -7,7 +7,7 @@ set per program in the intensity policy); someone without a computed level yet c
 import dataclasses
 from fractions import Fraction
 
-from django.db.models import Count, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, StringAgg, Subquery, Value, When
 
 from accounts.models import Discipline, Program, Role, TeamMembership, User
 from caseloads.models import IntensityLevel, IntensityPolicy
@@ -16,9 +16,28 @@ from patients.models import CARE_STATUSES
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CaseloadWeights:
+    """The points each level of care counts for in a caseload's intensity-weighted load."""
+
     high: int
     medium: int
     low: int
+
+    @classmethod
+    def of_policy(cls, policy: IntensityPolicy) -> "CaseloadWeights":
+        return cls(high=policy.high_weight, medium=policy.medium_weight, low=policy.low_weight)
+
+    def of(self, level: str | None) -> int:
+        """The weight of one person; a level not worked out yet counts as medium."""
+        return {IntensityLevel.HIGH: self.high, IntensityLevel.LOW: self.low}.get(level or "", self.medium)
+
+    def expression(self, level_field: str) -> Case:
+        """The same weight as an SQL expression over `level_field` (a level or NULL)."""
+        return Case(
+            When(**{level_field: IntensityLevel.HIGH}, then=Value(self.high)),
+            When(**{level_field: IntensityLevel.LOW}, then=Value(self.low)),
+            default=Value(self.medium),
+            output_field=IntegerField(),
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -61,7 +80,7 @@ class CareManagerSuggestions:
 def caseload_weights_of(*, program: Program) -> CaseloadWeights:
     """The program's weights, or the policy's defaults when the program has not set its own."""
     policy = IntensityPolicy.objects.filter(program=program).first() or IntensityPolicy(program=program)
-    return CaseloadWeights(high=policy.high_weight, medium=policy.medium_weight, low=policy.low_weight)
+    return CaseloadWeights.of_policy(policy)
 
 
 def _load_percent(points: int, capacity: int) -> int | None:

@@ -32,7 +32,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -41,7 +41,7 @@ from accounts.models import Role, Team, TeamMembership, User
 from accounts.persistence import save_valid
 from accounts.selectors import care_managers_of_teams, teams_of
 from caseloads.assignment import CaseloadWeights
-from caseloads.models import CaseloadStatus, IntensityLevel, IntensityPolicy
+from caseloads.models import CaseloadStatus, IntensityPolicy
 from caseloads.services import primary_care_manager_assign
 from engagement.models import CRISIS_KINDS, LifeEvent
 from patients.access import enrollments_visible_to
@@ -221,16 +221,6 @@ def _policy_of(team: Team) -> IntensityPolicy:
     return getattr(team.program, "intensity_policy", None) or IntensityPolicy(program=team.program)
 
 
-def _weights_of(policy: IntensityPolicy) -> CaseloadWeights:
-    return CaseloadWeights(high=policy.high_weight, medium=policy.medium_weight, low=policy.low_weight)
-
-
-def _weight(level: str | None, weights: CaseloadWeights) -> int:
-    return {IntensityLevel.HIGH: weights.high, IntensityLevel.LOW: weights.low}.get(
-        level or "", weights.medium
-    )
-
-
 def _with_weighted_load(users: QuerySet[User], weights: CaseloadWeights) -> QuerySet[User]:
     """`users` annotated with `weighted_load`: their current primary enrolments in care, by level."""
     memberships = "care_team_memberships"
@@ -242,13 +232,7 @@ def _with_weighted_load(users: QuerySet[User], weights: CaseloadWeights) -> Quer
             f"{memberships}__enrollment__status__in": CARE_STATUSES,
         }
     )
-    weight = Case(
-        When(**{level: IntensityLevel.HIGH}, then=Value(weights.high)),
-        When(**{level: IntensityLevel.LOW}, then=Value(weights.low)),
-        default=Value(weights.medium),
-        output_field=IntegerField(),
-    )
-    return users.annotate(weighted_load=Coalesce(Sum(weight, filter=primary_in_care), 0))
+    return users.annotate(weighted_load=Coalesce(Sum(weights.expression(level), filter=primary_in_care), 0))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -307,7 +291,7 @@ def team_balance_for(*, user: User, team: Team) -> TeamBalance:
     """Each care manager's load against capacity and the proposed moves, for `team` (from
     `team_to_balance_for`). Two queries, whatever the size of the team."""
     policy = _policy_of(team)
-    weights = _weights_of(policy)
+    weights = CaseloadWeights.of_policy(policy)
     today = team.program.today()
     managers = list(_with_weighted_load(care_managers_of_teams(team_ids=[team.pk]), weights))
     by_id = {manager.pk: manager for manager in managers}
@@ -378,7 +362,7 @@ def _movable(member: CareTeamMember, weights: CaseloadWeights, today: datetime.d
         enrollment_id=enrollment.pk,
         primary_member_id=member.pk,
         care_manager_id=member.user_id,
-        weight=_weight(status.current_level if status else None, weights),
+        weight=weights.of(status.current_level if status else None),
         is_outreach=enrollment.status == EnrollmentStatus.OUTREACH,
         days_with_care_manager=(today - member.started_on).days,
         has_recent_crisis=member.has_recent_crisis,
@@ -440,7 +424,7 @@ def caseload_moves_apply(
             enrollment_id__in=ids, is_primary=True, ended_on__isnull=True
         )
     }
-    weights = _weights_of(_policy_of(team))
+    weights = CaseloadWeights.of_policy(_policy_of(team))
     receivers = {
         user.pk: user
         for user in _with_weighted_load(
@@ -469,7 +453,7 @@ def caseload_moves_apply(
         if receiver.pk == previous.user_id:
             raise DomainError(f"{receiver} is already {name}'s primary care manager. Choose someone else.")
         status = getattr(enrollment, "caseload_status", None)
-        weight = _weight(status.current_level if status else None, weights)
+        weight = weights.of(status.current_level if status else None)
         if points[receiver.pk] + weight > receiver.caseload_capacity:
             raise DomainError(
                 f"Moving {name} would put {receiver} at {points[receiver.pk] + weight} of "

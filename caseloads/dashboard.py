@@ -14,33 +14,31 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    Case,
     Count,
-    IntegerField,
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Program, Role, Team, User
 from accounts.selectors import care_managers_of_teams, teams_of
+from caseloads.assignment import CaseloadWeights, caseload_weights_of
 from caseloads.models import (
     LEVEL_ORDER,
     CaseloadSnapshot,
     CaseloadStatus,
     IntensityLevel,
-    IntensityPolicy,
+    SupervisionDecision,
     SupervisionSession,
 )
 from caseloads.selectors import CaseloadFilters, caseload_rows
-from patients.access import PROGRAM_WIDE_ROLES
+from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to
 from patients.models import CARE_STATUSES, Enrollment, EnrollmentStatus
 
 # When a row stands out: more than this share of the caseload overdue, or this long since supervision.
@@ -69,21 +67,6 @@ def care_manager_for_review(*, user: User, care_manager_id: int) -> User:
     """A care manager in one of `user`'s dashboard teams; 404 for anyone else."""
     team_ids = list(dashboard_teams_of(user).values_list("pk", flat=True))
     return get_object_or_404(care_managers_of_teams(team_ids=team_ids), pk=care_manager_id)
-
-
-def weight_of_level(policy: IntensityPolicy, level_field: str = "current_level") -> Case:
-    """The intensity weight of a caseload row's level, as an SQL expression."""
-    return Case(
-        When(**{level_field: IntensityLevel.HIGH}, then=Value(policy.high_weight)),
-        When(**{level_field: IntensityLevel.MEDIUM}, then=Value(policy.medium_weight)),
-        default=Value(policy.low_weight),
-        output_field=IntegerField(),
-    )
-
-
-def policy_of(program_id: int) -> IntensityPolicy:
-    """The program's intensity policy, or the defaults when it has none yet."""
-    return IntensityPolicy.objects.filter(program_id=program_id).first() or IntensityPolicy()
 
 
 _STEP_UP = Q(
@@ -179,7 +162,7 @@ class TeamDashboard:
     computed_to: datetime.datetime | None
     snapshots_taken_on: datetime.date | None
     today: datetime.date
-    weights: tuple[int, int, int] = (3, 2, 1)
+    weights: CaseloadWeights
     totals: dict[str, int] = field(default_factory=dict)
 
 
@@ -190,7 +173,7 @@ def team_dashboard_for(*, user: User, team_id: int | None = None) -> TeamDashboa
     team_ids = [team.pk] if team else [team.pk for team in teams]
     program = Program(pk=user.program_id, time_zone=_time_zone(teams, user))
     today = program.today()
-    policy = policy_of(user.program_id)
+    weights = caseload_weights_of(program=program)
     last_supervised = (
         SupervisionSession.objects.filter(care_manager=OuterRef("pk"))
         .order_by("-held_on")
@@ -199,7 +182,7 @@ def team_dashboard_for(*, user: User, team_id: int | None = None) -> TeamDashboa
     care_managers = list(
         care_managers_of_teams(team_ids=team_ids).annotate(last_supervised_on=Subquery(last_supervised))
     )
-    counts = _caseload_counts([cm.pk for cm in care_managers], policy)
+    counts = _caseload_counts([cm.pk for cm in care_managers], weights)
     trends = _weekly_snapshots([cm.pk for cm in care_managers], today)
     rows = []
     for care_manager in care_managers:
@@ -237,7 +220,7 @@ def team_dashboard_for(*, user: User, team_id: int | None = None) -> TeamDashboa
         computed_to=max((figures["computed_to"] for figures in computed), default=None),
         snapshots_taken_on=max(snapshot_days, default=None),
         today=today,
-        weights=(policy.high_weight, policy.medium_weight, policy.low_weight),
+        weights=weights,
         totals={
             "in_care": sum(row.in_care for row in rows),
             "overdue": sum(row.overdue for row in rows),
@@ -254,7 +237,7 @@ def _time_zone(teams: Sequence[Team], user: User) -> str:
     return Program.objects.only("time_zone").get(pk=user.program_id).time_zone
 
 
-def _caseload_counts(care_manager_ids: list[int], policy: IntensityPolicy) -> dict[int, dict[str, object]]:
+def _caseload_counts(care_manager_ids: list[int], weights: CaseloadWeights) -> dict[int, dict[str, object]]:
     """Each care manager's stored caseload rows in care, counted in one aggregate query."""
     rows = (
         CaseloadStatus.objects.filter(
@@ -269,7 +252,7 @@ def _caseload_counts(care_manager_ids: list[int], policy: IntensityPolicy) -> di
             high=Count("pk", filter=Q(current_level=IntensityLevel.HIGH)),
             medium=Count("pk", filter=Q(current_level=IntensityLevel.MEDIUM)),
             low=Count("pk", filter=Q(current_level=IntensityLevel.LOW)),
-            weighted_load=Sum(weight_of_level(policy)),
+            weighted_load=Sum(weights.expression("current_level")),
             overdue=Count("pk", filter=Q(is_overdue=True)),
             graduation_candidates=Count("pk", filter=Q(is_graduation_candidate=True)),
             step_ups=Count("pk", filter=_STEP_UP),
@@ -379,4 +362,30 @@ def recent_sessions_of(*, care_manager: User, limit: int = 5) -> QuerySet[Superv
             decision_count=Count("decisions"), discussed_count=Count("enrollments_discussed", distinct=True)
         )
         .order_by("-held_on", "-pk")[:limit]
+    )
+
+
+def supervision_session_for(*, user: User, session_id: int) -> SupervisionSession:
+    """A saved session with the people discussed and the decisions, as far as `user` may see them.
+
+    The care manager it was about may read it; otherwise 403 without the dashboard, 404 outside the
+    user's teams (as for the caseload review).
+    """
+    session = get_object_or_404(SupervisionSession.objects.only("care_manager_id"), pk=session_id)
+    if session.care_manager_id != user.pk:
+        care_manager_for_review(user=user, care_manager_id=session.care_manager_id)
+    visible = enrollments_visible_to(user).select_related("patient")
+    return (
+        SupervisionSession.objects.filter(pk=session_id)
+        .select_related("supervisor", "care_manager")
+        .prefetch_related(
+            Prefetch("enrollments_discussed", queryset=visible.order_by("patient__legal_last_name")),
+            Prefetch(
+                "decisions",
+                queryset=SupervisionDecision.objects.filter(enrollment__in=visible)
+                .select_related("enrollment__patient", "reassign_to")
+                .order_by("pk"),
+            ),
+        )
+        .get()
     )

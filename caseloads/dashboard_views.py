@@ -3,9 +3,8 @@
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -18,13 +17,12 @@ from caseloads.dashboard import (
     CaseloadReview,
     caseload_review_for,
     dashboard_teams_of,
-    require_dashboard_access,
+    supervision_session_for,
     team_dashboard_for,
 )
 from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm
-from caseloads.models import DecisionKind, IntensityLevel, SupervisionDecision, SupervisionSession
+from caseloads.models import DecisionKind, IntensityLevel
 from caseloads.supervision import DecisionRefused, supervision_session_record
-from patients.access import enrollments_visible_to
 
 REVIEW_TEMPLATE = "caseloads/caseload_review.html"
 
@@ -190,25 +188,5 @@ def supervision_session(request: HttpRequest, session_id: int) -> TemplateRespon
 
     The care manager it was about can read it too; others need the dashboard and the care manager's team.
     """
-    session = get_object_or_404(
-        SupervisionSession.objects.select_related("supervisor", "care_manager"), pk=session_id
-    )
-    if session.care_manager_id != request.user.pk:
-        require_dashboard_access(request.user)
-        caseload_review_for(user=request.user, care_manager_id=session.care_manager_id)
-    visible = enrollments_visible_to(request.user).select_related("patient")
-    session = (
-        SupervisionSession.objects.filter(pk=session.pk)
-        .select_related("supervisor", "care_manager")
-        .prefetch_related(
-            Prefetch("enrollments_discussed", queryset=visible.order_by("patient__legal_last_name")),
-            Prefetch(
-                "decisions",
-                queryset=SupervisionDecision.objects.filter(enrollment__in=visible)
-                .select_related("enrollment__patient", "reassign_to")
-                .order_by("pk"),
-            ),
-        )
-        .get()
-    )
+    session = supervision_session_for(user=request.user, session_id=session_id)
     return TemplateResponse(request, "caseloads/supervision_session.html", {"session": session})
