@@ -8,7 +8,17 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import DateField, ExpressionWrapper, F, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    DateField,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat, JSONObject, NullIf, Trim
 
 from accounts.models import Role, User
@@ -191,14 +201,19 @@ def graduation_card_of(*, user: User, enrollment: Enrollment) -> GraduationCard 
     )
 
 
+def graduation_preparations(enrollment: Any) -> QuerySet[SupervisionDecision]:
+    """Supervision decisions to prepare the graduation of `enrollment` (an enrolment or an OuterRef to one),
+    latest first."""
+    return SupervisionDecision.objects.filter(
+        enrollment=enrollment, kind=DecisionKind.PREPARE_GRADUATION, applied_at__isnull=False
+    ).order_by("-session__held_on", "-pk")
+
+
 def _latest_preparation_request() -> Subquery:
     """The latest saved decision to prepare the enrolment's graduation, as one JSON value (or NULL), so
     that the record reads it in the same query as the episode."""
     decisions = (
-        SupervisionDecision.objects.filter(
-            enrollment=OuterRef("pk"), kind=DecisionKind.PREPARE_GRADUATION, applied_at__isnull=False
-        )
-        .order_by("-session__held_on", "-pk")
+        graduation_preparations(OuterRef("pk"))
         .annotate(
             request=JSONObject(
                 held_on=F("session__held_on"),

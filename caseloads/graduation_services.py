@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
+from accounts.dates import day_text
 from accounts.errors import DomainError
 from accounts.models import Role, TeamMembership, User
 from accounts.persistence import save_valid
@@ -36,10 +36,6 @@ from patients.services import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _day(day: datetime.date) -> str:
-    return format_date(day, "j M Y")
 
 
 @transaction.atomic
@@ -117,9 +113,11 @@ def _require_dates(
         raise DomainError("The graduation date is before the day the person agreed to graduate.")
     enrolled_on = enrollment.enrolled_on
     if enrolled_on is not None and graduated_on < enrolled_on:
-        raise DomainError(f"The graduation date is before the person was enrolled ({_day(enrolled_on)}).")
+        raise DomainError(f"The graduation date is before the person was enrolled ({day_text(enrolled_on)}).")
     if enrolled_on is not None and patient_agreed_on < enrolled_on:
-        raise DomainError(f"The day the person agreed is before they were enrolled ({_day(enrolled_on)}).")
+        raise DomainError(
+            f"The day the person agreed is before they were enrolled ({day_text(enrolled_on)})."
+        )
 
 
 def _criteria_reviewed(enrollment: Enrollment, reviewed: set[str], reason: str) -> list[dict[str, Any]]:
@@ -171,14 +169,16 @@ def follow_up_record(
         .get(pk=follow_up.pk)
     )
     if follow_up.completed_on is not None:
-        raise DomainError(f"This check-in was already recorded on {_day(follow_up.completed_on)}.")
+        raise DomainError(f"This check-in was already recorded on {day_text(follow_up.completed_on)}.")
     if outcome not in FollowUpOutcome.values:
         raise DomainError("Choose how the person is doing.")
     graduation = follow_up.graduation
     if completed_on > graduation.enrollment.program.today():
         raise DomainError("The check-in date is in the future.")
     if completed_on < graduation.graduated_on:
-        raise DomainError(f"The check-in date is before the graduation ({_day(graduation.graduated_on)}).")
+        raise DomainError(
+            f"The check-in date is before the graduation ({day_text(graduation.graduated_on)})."
+        )
     if outcome == FollowUpOutcome.NEEDS_SUPPORT and not note.strip():
         raise DomainError("Say what support the person needs, so the team can act on it.")
     follow_up.completed_on = completed_on
@@ -232,7 +232,7 @@ def graduate_re_enrol(
         ),
         referral=ReferralDetails(
             source=source,
-            reason=f"Coming back after graduating on {_day(graduated_on)}. {reason}",
+            reason=f"Coming back after graduating on {day_text(graduated_on)}. {reason}",
             urgency=Urgency.SOON,
             received_at=timezone.now(),
         ),
@@ -245,7 +245,7 @@ def graduate_re_enrol(
             enrollment=returning,
             care_manager=care_manager,
             acting_user=acting_user,
-            transfer_note=f"Back after graduating on {_day(graduated_on)}: {reason}",
+            transfer_note=f"Back after graduating on {day_text(graduated_on)}: {reason}",
             team_id=team_id,
         )
         enrollment_move(enrollment=returning, to_status=EnrollmentStatus.OUTREACH, acting_user=acting_user)

@@ -11,6 +11,7 @@ import logging
 
 from django.db import transaction
 
+from accounts.dates import day_text
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.persistence import save_valid
@@ -119,7 +120,7 @@ def caseload_level_override(
         raise DomainError("The end date must be after today.")
     if until > latest:
         raise DomainError(
-            f"Choose an end date within {OVERRIDE_MAX_DAYS} days, by {latest.day} {latest:%b %Y}. "
+            f"Choose an end date within {OVERRIDE_MAX_DAYS} days, by {day_text(latest)}. "
             "The team can choose the level again then."
         )
     _decide(status, level=level, reason=reason, until=until, by=acting_user)

@@ -54,6 +54,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from accounts.dates import day_text
 from accounts.models import Team, User
 from caseloads.models import OutcomeEpisode, OutcomeEvent, OutcomeEventKind, OutcomeRefresh, ProgramCost
 from caseloads.outcomes_refresh import DAYS_BEFORE_ENROLMENT, READMISSION_DAYS
@@ -87,10 +88,6 @@ PERIOD_CHOICES = (
 DEFAULT_PERIOD = PeriodChoice.LAST_12_MONTHS
 
 
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 @dataclasses.dataclass(frozen=True)
 class Period:
     # None: from the beginning.
@@ -101,8 +98,8 @@ class Period:
     @property
     def label(self) -> str:
         if self.starts_on is None:
-            return f"{self.name} (up to {_day(self.ends_on)})"
-        return f"{self.name} ({_day(self.starts_on)} to {_day(self.ends_on)})"
+            return f"{self.name} (up to {day_text(self.ends_on)})"
+        return f"{self.name} ({day_text(self.starts_on)} to {day_text(self.ends_on)})"
 
 
 def _a_year_before(day: datetime.date) -> datetime.date:

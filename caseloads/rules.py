@@ -18,6 +18,7 @@ import functools
 from enum import StrEnum
 from typing import NamedTuple
 
+from accounts.dates import day_text
 from caseloads.models import LEVEL_ORDER, GraduationCriteria, IntensityLevel, IntensityPolicy, step_between
 from engagement.models import ReadinessView
 from patients.models import Phase
@@ -153,9 +154,8 @@ def _short(day: datetime.date) -> str:
     return f"{day.day} {day:%b}"
 
 
-@functools.lru_cache(maxsize=8192)
-def _long(day: datetime.date) -> str:
-    return f"{day.day} {day:%b} {day.year}"
+# The recompute words millions of reasons: the same day text, cached.
+_long = functools.lru_cache(maxsize=8192)(day_text)
 
 
 def _days_since(facts: EnrollmentFacts, day: datetime.date) -> int:

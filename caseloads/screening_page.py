@@ -5,8 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils.dateformat import format as format_date
 
+from accounts.dates import day_text
 from accounts.models import Discipline
 from caseloads.assignment import CareManagerSuggestions, care_manager_suggestions
 from caseloads.forms_screening import ScreeningForm
@@ -103,5 +103,5 @@ def screened_message(enrollment: Enrollment) -> str:
             "Screening saved: not a fit. The person was referred to the service you chose, "
             "and the referral is closed."
         )
-    day = format_date(enrollment.reapproach_on, "j M Y") if enrollment.reapproach_on else "the date you chose"
+    day = day_text(enrollment.reapproach_on) if enrollment.reapproach_on else "the date you chose"
     return f"Screening saved: declined for now. They will be on the re-approach worklist from {day}."

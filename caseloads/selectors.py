@@ -11,8 +11,8 @@ from django.db.models.functions import TruncDate
 from accounts.models import User
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
-from caseloads.graduation import GraduationCard, graduation_card_of
-from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus, DecisionKind, SupervisionDecision
+from caseloads.graduation import GraduationCard, graduation_card_of, graduation_preparations
+from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
 from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, PeerConnection, SuccessMoment
 from engagement.peer import peer_connections_of
 from engagement.selectors import (
@@ -108,13 +108,7 @@ def caseload_rows(
         .order_by("-occurred_on")
         .values("occurred_on")[:1]
     )
-    graduation_prepared = (
-        SupervisionDecision.objects.filter(
-            enrollment=OuterRef("pk"), kind=DecisionKind.PREPARE_GRADUATION, applied_at__isnull=False
-        )
-        .order_by("-session__held_on")
-        .values("session__held_on")[:1]
-    )
+    graduation_prepared = graduation_preparations(OuterRef("pk")).values("session__held_on")[:1]
     rows = (
         enrollments_visible_to(viewer)
         .filter(

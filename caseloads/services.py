@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
+from accounts.dates import day_text
 from accounts.errors import DomainError
 from accounts.models import Program
 from careplans import services as careplans_services
@@ -206,7 +207,7 @@ def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given:
     )
     return (
         f"That was attempt {attempts} of {program.outreach_attempt_limit}: outreach is closed as unable to "
-        f"reach. They will be on the re-approach list from {reapproach_on.day} {reapproach_on:%b %Y}."
+        f"reach. They will be on the re-approach list from {day_text(reapproach_on)}."
     )
 
 

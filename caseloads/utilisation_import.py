@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.dates import day_text
 from accounts.errors import DomainError
 from accounts.models import Program, Role, User
 from caseloads.models import UtilisationImport
@@ -274,7 +275,7 @@ def _skip_repeated_visits(rows: list[UtilisationRow]) -> list[UtilisationRow]:
         who = ("patient", row.patient.pk) if row.patient else ("new", row.new_person_row)
         key = (*who, visit.kind, visit.occurred_on)
         day = visit.occurred_on
-        what = f"{LifeEventKind(visit.kind).label.lower()} on {day.day} {day:%b %Y}"
+        what = f"{LifeEventKind(visit.kind).label.lower()} on {day_text(day)}"
         if row.patient and (row.patient.pk, visit.kind, visit.occurred_on) in recorded:
             row = dataclasses.replace(row, skipped_because=f"Already in Tandem: the same {what}.")
         elif key in first_in_file:

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 
+from accounts.dates import day_text
 from accounts.errors import DomainError
 from accounts.models import Program, User
 from accounts.persistence import save_valid
@@ -207,7 +208,7 @@ def peer_connection_end(
         raise DomainError("The end date is before they were connected.")
     last_contact_on = connection.contacts.aggregate(last=Max("occurred_on"))["last"]
     if last_contact_on is not None and ended_on < last_contact_on:
-        raise DomainError(f"The end date is before the last peer contact ({last_contact_on:%d %b %Y}).")
+        raise DomainError(f"The end date is before the last peer contact ({day_text(last_contact_on)}).")
     connection.ended_on = ended_on
     save_valid(connection, update_fields=["ended_on"])
     logger.info("peer_connection_ended connection=%s", connection.pk)

@@ -1,0 +1,7 @@
+"""How Tandem writes a day in messages and reasons: "5 Jun 2026", the same everywhere."""
+
+import datetime
+
+
+def day_text(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
