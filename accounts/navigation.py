@@ -14,7 +14,11 @@ class NavigationLink:
 
 
 _LINKS_BY_ROLE: dict[str, tuple[tuple[str, str], ...]] = {
-    Role.CARE_MANAGER: (("My caseload", "caseloads:my-caseload"), ("Resources", "patients:resources")),
+    Role.CARE_MANAGER: (
+        ("My caseload", "caseloads:my-caseload"),
+        ("Peer support", "caseloads:peer-support"),
+        ("Resources", "patients:resources"),
+    ),
     Role.SUPERVISOR: (
         ("Dashboard", "caseloads:dashboard"),
         ("Peer support", "caseloads:peer-support"),
