@@ -5,3 +5,8 @@ import datetime
 
 def day_text(day: datetime.date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def short_day_text(day: datetime.date) -> str:
+    """ "5 Jun": a day in the next or last few weeks, where the year goes without saying."""
+    return f"{day.day} {day:%b}"

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,11 +21,16 @@ from caseloads.dashboard import (
     supervision_session_for,
     team_dashboard_for,
 )
-from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm
+from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm, decision_prefix
 from caseloads.models import DecisionKind, IntensityLevel
 from caseloads.supervision import DecisionRefused, supervision_session_record
 
 REVIEW_TEMPLATE = "caseloads/caseload_review.html"
+DECISION_TEMPLATE = "caseloads/_decision_fields.html"
+# Placeholders in the controls rendered once for everyone without an entry: characters that escaping
+# leaves as they are, and that no prefix or escaped name contains.
+_PREFIX_MARK = "person-__ENROLMENT__"
+_NAME_MARK = "__PATIENT_NAME__"
 
 
 @require_GET
@@ -53,9 +59,10 @@ def _render_review(
 ) -> TemplateResponse:
     """The review; for the supervisor, with the session form and a decision beside each person.
 
-    The decision controls are written once in the template with the choices given here, not rendered
-    through a form per person: a caseload of 100 would otherwise build and render 600 widgets.
-    A refused post shows what was entered and the errors beside each person.
+    The decision controls are not rendered through a form per person (a caseload of 100 would build and
+    render 600 widgets). Everyone without an entry gets the same controls, rendered once with
+    placeholders and stamped with each person's prefix and name. A refused post renders each person
+    who had an entry in full, with what was entered and the errors beside them.
     """
     context: dict[str, object] = {"review": review, "refusal": refusal}
     if review.can_supervise:
@@ -70,18 +77,33 @@ def _render_review(
                 *((str(colleague.pk), str(colleague)) for colleague in _colleagues_of(request, review)),
             ],
         }
-        # The same options for everyone, written once; only a refused post marks what each person had.
         nothing_chosen = {name: _options(items, "") for name, items in choices.items()}
+        blank = render_to_string(
+            DECISION_TEMPLATE,
+            {
+                "decision": PostedDecision(prefix=_PREFIX_MARK),
+                "patient_name": _NAME_MARK,
+                "options": nothing_chosen,
+            },
+        )
         for row in review.rows:
-            row.decision = PostedDecision.of((decision_forms or {}).get(row.pk))
-            row.decision_options = (
-                nothing_chosen
-                if not row.decision.values
-                else {
-                    name: _options(items, str(row.decision.values.get(name, "")))
+            decision = PostedDecision.of(row.pk, (decision_forms or {}).get(row.pk))
+            patient_name = row.patient.display_name
+            if decision.values:
+                options = {
+                    name: _options(items, str(decision.values.get(name, "")))
                     for name, items in choices.items()
                 }
-            )
+                fields = render_to_string(
+                    DECISION_TEMPLATE,
+                    {"decision": decision, "patient_name": patient_name, "options": options},
+                )
+            else:
+                # The prefix first: the name, written last, is never read for a placeholder.
+                fields = blank.replace(_PREFIX_MARK, decision.prefix).replace(
+                    _NAME_MARK, escape(patient_name)
+                )
+            row.decision_fields = mark_safe(fields)  # noqa: S308 - rendered by the template, the name escaped
     return TemplateResponse(request, REVIEW_TEMPLATE, context, status=status)
 
 
@@ -97,14 +119,19 @@ def _options(choices: list[tuple[str, str]], chosen: str) -> SafeString:
 class PostedDecision:
     """What was entered for one person, and why it was refused; empty before anything is posted."""
 
+    # The prefix of the person's field names, as the form gives them.
+    prefix: str
     values: dict[str, object] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, form: DecisionForm | None) -> "PostedDecision":
+    def of(cls, enrollment_id: int, form: DecisionForm | None) -> "PostedDecision":
+        prefix = decision_prefix(enrollment_id)
         if form is None or not form.is_bound:
-            return cls()
+            return cls(prefix=prefix)
         values = {name: form[name].value() or "" for name in form.fields}
+        if not any(values.values()) and not form.errors:
+            return cls(prefix=prefix)
         values["reassign_to"] = str(values["reassign_to"])
         errors = [str(error) for error in form.non_field_errors()]
         errors += [
@@ -113,7 +140,7 @@ class PostedDecision:
             if name != "__all__"
             for error in messages
         ]
-        return cls(values=values, errors=errors)
+        return cls(prefix=prefix, values=values, errors=errors)
 
 
 def _colleagues_of(request: HttpRequest, review: CaseloadReview) -> list:

@@ -25,6 +25,11 @@ class SupervisionSessionForm(forms.Form):
     )
 
 
+def decision_prefix(enrollment_id: int) -> str:
+    """The prefix of one person's decision fields on the caseload review."""
+    return f"person-{enrollment_id}"
+
+
 class DecisionForm(forms.Form):
     """What was decided about one person, if anything."""
 
@@ -67,7 +72,7 @@ class DecisionForm(forms.Form):
     def __init__(
         self, *args: object, enrollment: Enrollment, colleagues: list[User], **kwargs: object
     ) -> None:
-        super().__init__(*args, prefix=f"person-{enrollment.pk}", **kwargs)
+        super().__init__(*args, prefix=decision_prefix(enrollment.pk), **kwargs)
         self.enrollment = enrollment
         field = self.fields["reassign_to"]
         field.queryset = User.objects.filter(pk__in=[colleague.pk for colleague in colleagues])

@@ -221,3 +221,50 @@ class TestWhoMaySupervise:
         assert client.get(url).status_code == 200
         client.force_login(care_manager_same_team)
         assert client.get(url).status_code == 403
+
+
+class TestDecisionControls:
+    """The controls beside each person are rendered once and stamped with each person's names."""
+
+    def test_each_person_gets_controls_named_for_them_and_names_are_escaped(
+        self, client, supervisor, care_manager, two_people
+    ) -> None:
+        first, second = two_people
+        first.patient.preferred_name = "Ana <b>& Co</b>"
+        first.patient.save()
+        client.force_login(supervisor)
+
+        page = client.get(reverse("caseloads:caseload-review", args=[care_manager.pk])).content.decode()
+
+        for enrollment in (first, second):
+            for name in ("discussed", "kind", "level", "level_until", "reassign_to", "detail"):
+                assert page.count(f'name="{person(enrollment)}-{name}"') == 1
+        assert "Discuss Ana &lt;b&gt;&amp; Co&lt;/b&gt;" in page
+        assert "<b>& Co</b>" not in page
+        assert "__ENROLMENT__" not in page
+        assert "__PATIENT_NAME__" not in page
+
+    def test_a_refused_post_keeps_each_persons_entry_and_leaves_the_others_blank(
+        self, client, supervisor, care_manager, two_people
+    ) -> None:
+        first, second = two_people
+        client.force_login(supervisor)
+
+        response = client.post(
+            create_url(care_manager),
+            session_data(
+                supervisor.program.today(),
+                **{person(first): {"kind": DecisionKind.INCREASE_SUPPORT, "detail": ""}},
+            ),
+        )
+
+        page = response.content.decode()
+        assert response.status_code == 422
+        first_controls = page[page.index(f'name="{person(first)}-discussed"') :]
+        second_controls = page[page.index(f'name="{person(second)}-discussed"') :]
+        assert '<option value="increase_support" selected>' in first_controls[:3000]
+        assert (
+            re.search(r'value="[^"]+" selected', second_controls[: second_controls.index("</details>")])
+            is None
+        )
+        assert stored_counts() == (0, 0)

@@ -1,0 +1,76 @@
+"""What a caseload row says about a person at a glance: one list of badges for My caseload and the
+caseload review, so the two pages flag people the same way.
+
+The badges are worked out here rather than in the templates: a caseload of a hundred people would
+otherwise run a few thousand template lookups, date filters and includes for the same few labels.
+"""
+
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from accounts.dates import day_text, short_day_text
+from caseloads.models import CaseloadStatus, IntensityLevel
+from patients.models import Enrollment, EnrollmentStatus, Phase
+
+
+class Badge(NamedTuple):
+    # The badge's class beside "badge": the stage, phase or level it shows, or the kind of flag.
+    css_class: str
+    text: str
+
+
+def enrollment_badges(enrollment: Enrollment, status: CaseloadStatus | None) -> list[Badge]:
+    """Stage, phase, level of care (and a suggested step up or down), and whether contact is overdue."""
+    badges = [
+        Badge(f"badge-{enrollment.status}", EnrollmentStatus(enrollment.status).label),
+        Badge(f"phase-{enrollment.phase}", Phase(enrollment.phase).label),
+    ]
+    if status is None:
+        return [*badges, Badge("level-unset", "Intensity not set")]
+    badges.append(
+        Badge(f"level-{status.current_level}", f"{IntensityLevel(status.current_level).label} intensity")
+    )
+    if step := status.step_suggestion:
+        badges.append(Badge("flag-step", f"{step.capitalize()} suggested"))
+    if status.is_overdue:
+        badges.append(Badge("flag-overdue", "Contact overdue"))
+    return badges
+
+
+def caseload_badges(row: Enrollment) -> list[Badge]:
+    """A row of caseloads.selectors.caseload_rows: its enrolment's badges, then the flags that ask for
+    attention (new referral, crisis since the last contact, graduation, referral follow-up)."""
+    status = getattr(row, "caseload_status", None)
+    badges = enrollment_badges(row, status)
+    if row.is_new_referral:
+        badges.append(Badge("flag-new", "New, not reached yet"))
+    if row.had_crisis_since_contact:
+        badges.append(Badge("flag-crisis", f"ED visit or admission {short_day_text(row.last_crisis_on)}"))
+    if status is not None and status.is_graduation_candidate:
+        badges.append(Badge("flag-graduation", "Graduation candidate"))
+    if row.graduation_prepared_on:
+        prepared_on = short_day_text(row.graduation_prepared_on)
+        badges.append(Badge("flag-graduation", f"Prepare graduation (supervision {prepared_on})"))
+    if row.referral_follow_up_due:
+        badges.append(Badge("flag-referral", "Referral follow-up due"))
+    return badges
+
+
+class ContactDates(NamedTuple):
+    """The last reached contact (in the program's time zone) and the next due, as the row writes them."""
+
+    last_text: str  # "5 Jun 2026", or "" before the first
+    last_iso: str
+    next_due_text: str  # "12 Jun", or "" when nothing is due
+
+
+def contact_dates(row: Enrollment) -> ContactDates:
+    status = getattr(row, "caseload_status", None)
+    due_on = status.next_contact_due_on if status is not None else None
+    last = timezone.localtime(row.last_reached_at) if row.last_reached_at else None
+    return ContactDates(
+        last_text=day_text(last.date()) if last else "",
+        last_iso=last.isoformat() if last else "",
+        next_due_text=short_day_text(due_on) if due_on else "",
+    )
