@@ -8,6 +8,7 @@ otherwise run a few thousand template lookups, date filters and includes for the
 from typing import NamedTuple
 
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from accounts.dates import day_text, short_day_text
 from caseloads.models import CaseloadStatus, IntensityLevel
@@ -58,11 +59,14 @@ def caseload_badges(row: Enrollment) -> list[Badge]:
 
 
 class ContactDates(NamedTuple):
-    """The last reached contact (in the program's time zone) and the next due, as the row writes them."""
+    """The last reached contact (in the program's time zone) and the next due, as a caseload row says them."""
 
     last_text: str  # "5 Jun 2026", or "" before the first
     last_iso: str
+    last_ago: str  # "3 days"
     next_due_text: str  # "12 Jun", or "" when nothing is due
+    next_due_iso: str
+    is_overdue: bool
 
 
 def contact_dates(row: Enrollment) -> ContactDates:
@@ -72,5 +76,8 @@ def contact_dates(row: Enrollment) -> ContactDates:
     return ContactDates(
         last_text=day_text(last.date()) if last else "",
         last_iso=last.isoformat() if last else "",
+        last_ago=timesince(last) if last else "",
         next_due_text=short_day_text(due_on) if due_on else "",
+        next_due_iso=due_on.isoformat() if due_on else "",
+        is_overdue=status is not None and status.is_overdue,
     )

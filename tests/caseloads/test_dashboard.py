@@ -208,3 +208,19 @@ class TestCaseloadReview:
         add_people(15)
         with django_assert_num_queries(12):
             assert len(client.get(url).context["review"].rows) == 16
+
+
+def test_the_review_says_when_each_person_was_last_reached_and_when_contact_was_due(
+    client, supervisor, care_manager, team_a, make_enrollment
+) -> None:
+    enrollment = make_enrollment(care_manager=care_manager, team=team_a)
+    due_on = supervisor.program.today() - datetime.timedelta(days=3)
+    status_for(enrollment, care_manager, is_overdue=True, next_contact_due_on=due_on)
+    client.force_login(supervisor)
+
+    response = client.get(reverse("caseloads:caseload-review", args=[care_manager.pk]))
+
+    assert f'Was due <time datetime="{due_on.isoformat()}">{due_on.day} {due_on:%b}</time>' in (
+        response.content.decode()
+    )
+    assert "Last contact: none yet" in text_of(response)
