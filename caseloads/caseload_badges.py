@@ -1,16 +1,19 @@
 """What a caseload row says about a person at a glance: one list of badges for My caseload and the
 caseload review, so the two pages flag people the same way.
 
-The badges are worked out here rather than in the templates: a caseload of a hundred people would
-otherwise run a few thousand template lookups, date filters and includes for the same few labels.
+The badges and dates are worked out and written here rather than in the templates: a caseload of a
+hundred people would otherwise run a few thousand template lookups, date filters and two includes per
+row for the same few labels. Both write themselves when a template outputs them (`html_safe`: a
+template writes `str()` of what it is given).
 """
 
+import datetime
+from datetime import tzinfo
 from typing import NamedTuple
 
-from django.utils import timezone
-from django.utils.timesince import timesince
+from django.utils.html import format_html, format_html_join, html_safe
 
-from accounts.dates import day_text, short_day_text
+from accounts.dates import day_text, days_ago_text, short_day_text
 from caseloads.models import CaseloadStatus, IntensityLevel
 from patients.models import Enrollment, EnrollmentStatus, Phase
 
@@ -21,14 +24,22 @@ class Badge(NamedTuple):
     text: str
 
 
-def enrollment_badges(enrollment: Enrollment, status: CaseloadStatus | None) -> list[Badge]:
+@html_safe
+class Badges(tuple[Badge, ...]):
+    """A row's badges; `{{ badges }}` writes them as spans, each followed by a space."""
+
+    def __str__(self) -> str:
+        return format_html_join("", '<span class="badge {}">{}</span> ', self)
+
+
+def enrollment_badges(enrollment: Enrollment, status: CaseloadStatus | None) -> Badges:
     """Stage, phase, level of care (and a suggested step up or down), and whether contact is overdue."""
     badges = [
         Badge(f"badge-{enrollment.status}", EnrollmentStatus(enrollment.status).label),
         Badge(f"phase-{enrollment.phase}", Phase(enrollment.phase).label),
     ]
     if status is None:
-        return [*badges, Badge("level-unset", "Intensity not set")]
+        return Badges([*badges, Badge("level-unset", "Intensity not set")])
     badges.append(
         Badge(f"level-{status.current_level}", f"{IntensityLevel(status.current_level).label} intensity")
     )
@@ -36,14 +47,14 @@ def enrollment_badges(enrollment: Enrollment, status: CaseloadStatus | None) -> 
         badges.append(Badge("flag-step", f"{step.capitalize()} suggested"))
     if status.is_overdue:
         badges.append(Badge("flag-overdue", "Contact overdue"))
-    return badges
+    return Badges(badges)
 
 
-def caseload_badges(row: Enrollment) -> list[Badge]:
+def caseload_badges(row: Enrollment) -> Badges:
     """A row of caseloads.selectors.caseload_rows: its enrolment's badges, then the flags that ask for
     attention (new referral, crisis since the last contact, graduation, referral follow-up)."""
     status = getattr(row, "caseload_status", None)
-    badges = enrollment_badges(row, status)
+    badges = list(enrollment_badges(row, status))
     if row.is_new_referral:
         badges.append(Badge("flag-new", "New, not reached yet"))
     if row.had_crisis_since_contact:
@@ -55,28 +66,48 @@ def caseload_badges(row: Enrollment) -> list[Badge]:
         badges.append(Badge("flag-graduation", f"Prepare graduation (supervision {prepared_on})"))
     if row.referral_follow_up_due:
         badges.append(Badge("flag-referral", "Referral follow-up due"))
-    return badges
+    return Badges(badges)
 
 
+@html_safe
 class ContactDates(NamedTuple):
-    """The last reached contact (in the program's time zone) and the next due, as a caseload row says them."""
+    """The last reached contact (in the program's time zone) and the next due, as a caseload row says them;
+    `{{ dates }}` writes the row's "Last contact: … · Next due …" line."""
 
     last_text: str  # "5 Jun 2026", or "" before the first
     last_iso: str
-    last_ago: str  # "3 days"
+    last_ago: str  # "3 days ago"
     next_due_text: str  # "12 Jun", or "" when nothing is due
     next_due_iso: str
     is_overdue: bool
 
+    def __str__(self) -> str:
+        last = (
+            format_html('<time datetime="{}">{}</time> ({})', self.last_iso, self.last_text, self.last_ago)
+            if self.last_text
+            else "none yet"
+        )
+        due = ""
+        if self.next_due_text:
+            due = format_html(
+                ' · {} <time datetime="{}">{}</time>',
+                "Was due" if self.is_overdue else "Next due",
+                self.next_due_iso,
+                self.next_due_text,
+            )
+        return format_html('<p class="row-context">Last contact: {}{}</p>', last, due)
 
-def contact_dates(row: Enrollment) -> ContactDates:
+
+def contact_dates(row: Enrollment, *, time_zone: tzinfo, today: datetime.date) -> ContactDates:
+    """`time_zone` and `today` are the program's (timezone.get_current_timezone(), timezone.localdate()),
+    looked up once for a whole caseload."""
     status = getattr(row, "caseload_status", None)
     due_on = status.next_contact_due_on if status is not None else None
-    last = timezone.localtime(row.last_reached_at) if row.last_reached_at else None
+    last = row.last_reached_at.astimezone(time_zone) if row.last_reached_at else None
     return ContactDates(
         last_text=day_text(last.date()) if last else "",
         last_iso=last.isoformat() if last else "",
-        last_ago=timesince(last) if last else "",
+        last_ago=days_ago_text(last.date(), today) if last else "",
         next_due_text=short_day_text(due_on) if due_on else "",
         next_due_iso=due_on.isoformat() if due_on else "",
         is_overdue=status is not None and status.is_overdue,

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
-from caseloads.caseload_badges import Badge, caseload_badges, contact_dates, enrollment_badges
+from caseloads.caseload_badges import Badges, caseload_badges, contact_dates, enrollment_badges
 from caseloads.graduation import GraduationCard, graduation_card_of, graduation_preparations
 from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
 from engagement.models import CRISIS_KINDS, CheckIn, Contact, LifeEvent, PeerConnection, SuccessMoment
@@ -163,9 +164,10 @@ def caseload_rows(
             "pk",
         )
     )
+    time_zone, today = timezone.get_current_timezone(), timezone.localdate()
     for row in ordered:
         row.badges = caseload_badges(row)
-        row.contact_dates = contact_dates(row)
+        row.contact_dates = contact_dates(row, time_zone=time_zone, today=today)
     return ordered
 
 
@@ -225,8 +227,8 @@ class PatientRecord:
     peer_connections: list[PeerConnection] = field(default_factory=list)
 
     @property
-    def badges(self) -> list[Badge]:
-        return enrollment_badges(self.enrollment, self.caseload_status) if self.enrollment else []
+    def badges(self) -> Badges:
+        return enrollment_badges(self.enrollment, self.caseload_status) if self.enrollment else Badges()
 
     @property
     def primary_care_manager(self) -> CareTeamMember | None:
