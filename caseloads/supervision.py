@@ -113,7 +113,7 @@ def _apply(session: SupervisionSession, decision: Decision) -> SupervisionDecisi
     except DecisionRefused:
         raise
     except DomainError as refusal:
-        raise DecisionRefused(enrollment.pk, str(refusal)) from refusal
+        raise DecisionRefused(enrollment.pk, " ".join(refusal.messages)) from refusal
     row = SupervisionDecision(
         session=session,
         enrollment=enrollment,

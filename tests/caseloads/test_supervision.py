@@ -158,6 +158,7 @@ class TestRecordingASession:
         )
         assert response.status_code == 422
         assert message in text_of(response)
+        assert "['" not in text_of(response)  # the sentence itself, not a list written out
         assert "Nothing was saved" in text_of(response)
         # What was entered is still there to correct.
         assert f'<option value="{fields["kind"]}" selected>' in response.content.decode()
