@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import ApiToken, Organization, Program, Team, TeamMembership, User
 
@@ -41,5 +42,13 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: program admins create and revoke tokens on the settings page (accounts.api_tokens),
+    which also makes and switches off each token's service user."""
+
     list_display = ["name", "program", "key_prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["key_hash", "key_prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False

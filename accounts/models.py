@@ -169,6 +169,8 @@ class ApiToken(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(max_length=200)
+    # The service user the token acts as (accounts.api_tokens): a program admin without a password.
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_token")
     key_hash = models.CharField(max_length=128, unique=True)
     key_prefix = models.CharField(max_length=12)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

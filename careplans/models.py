@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.persistence import updated_at_moves
 from patients.models import CareTeamMember, CommunitySupport, Enrollment
 
 
@@ -43,6 +44,8 @@ class AssessmentDomain(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Substance-use content is protected by 42 CFR Part 2: shown only to the care team.
     is_part2 = models.BooleanField(default=False)
+    # Moves whenever the domain is recorded again: the API's incremental sync follows it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["domain"]
@@ -194,6 +197,8 @@ class Goal(models.Model):
                 name="goal_achieved_has_date",
             ),
         ]
+        # A reorder is a bulk_update of the priorities alone.
+        triggers = [updated_at_moves("goal")]
 
     def __str__(self) -> str:
         return self.patient_words[:80]
@@ -226,6 +231,8 @@ class Step(models.Model):
         AssessmentDomain, on_delete=models.PROTECT, related_name="steps", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moves when the step is marked done or reopened: the API's incremental sync and ETags follow it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -241,6 +248,8 @@ class Step(models.Model):
                 name="step_support_named",
             ),
         ]
+        # Marking a step done saves only its completion day.
+        triggers = [updated_at_moves("step")]
 
     def __str__(self) -> str:
         return self.description

@@ -264,3 +264,17 @@ class ConfirmForm(SettingsForm):
 
     def service_arguments(self) -> dict[str, Any]:
         return {}
+
+
+class ApiTokenCreateForm(SettingsForm):
+    """A new token for another system; the service checks the name is given and not taken."""
+
+    AUTO_ID = "id_new_api_token_%s"
+
+    name = forms.CharField(
+        label="Which system uses it",
+        max_length=200,
+        required=False,
+        help_text="For example “County EHR” or “Data warehouse”. Shown in the list and in the history.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,10 +1,12 @@
 """Caseload intelligence: intensity policy, computed caseload status, graduation, supervision."""
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from accounts.models import Program, Team
 from patients.models import Enrollment, Patient, UploadedFile
@@ -126,9 +128,22 @@ class CaseloadStatus(models.Model):
     # on those same facts: the full run skips rows whose facts are unchanged before that day.
     inputs_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
     stable_until = models.DateField(null=True, blank=True, editable=False)
+    # When the row last changed, for API sync and ETags. The recompute writes rows in raw SQL and the level
+    # decisions save only their own fields, so the database sets it: a default on insert, a trigger on
+    # every update that changes something.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name_plural = "caseload statuses"
+        triggers = [
+            pgtrigger.Trigger(
+                name="caseload_status_touch_updated_at",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=["updated_at"]),
+                func="NEW.updated_at = clock_timestamp(); RETURN NEW;",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

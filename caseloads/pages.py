@@ -16,8 +16,8 @@ from django.template.response import TemplateResponse
 from accounts.models import User
 from careplans.models import CarePlan
 from careplans.selectors import active_care_plan_of
-from patients.access import can_edit_enrollment, can_see_part2, patient_for_user
-from patients.models import CARE_STATUSES, Enrollment, Patient
+from patients.access import can_change_record, can_see_part2, patient_for_user
+from patients.models import Enrollment, Patient
 from patients.selectors import current_enrollment_of
 from patients.services import access_event_record
 
@@ -49,7 +49,7 @@ def patient_in_care_for(*, user: User, patient_id: int) -> PatientInCare:
         patient,
         enrollment,
         active_care_plan_of(enrollment=enrollment),
-        can_change=enrollment.status in CARE_STATUSES and can_edit_enrollment(user, enrollment),
+        can_change=can_change_record(user, enrollment),
         shows_part2=can_see_part2(user, enrollment),
     )
 

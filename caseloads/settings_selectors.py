@@ -64,7 +64,10 @@ def program_settings_for(*, user: User) -> ProgramSettings:
     except GraduationCriteria.DoesNotExist:
         criteria = GraduationCriteria(program=program)
 
-    people = list(User.objects.filter(program=program).order_by("last_name", "first_name", "pk"))
+    # A token's service user is managed on the API tokens card, not as a person.
+    people = list(
+        User.objects.filter(program=program, api_token__isnull=True).order_by("last_name", "first_name", "pk")
+    )
     by_id = {person.pk: person for person in people}
     teams = list(Team.objects.filter(program=program).order_by("name", "pk"))
     member_ids: dict[int, set[int]] = {team.pk: set() for team in teams}
@@ -118,8 +121,8 @@ def team_for_admin(*, user: User, team_id: int) -> Team:
 
 
 def person_for_admin(*, user: User, person_id: int) -> User:
-    """Someone in the admin's program; anyone else answers 404."""
-    return get_object_or_404(User, pk=person_id, program_id=user.program_id)
+    """Someone in the admin's program (not a token's service user); anyone else answers 404."""
+    return get_object_or_404(User, pk=person_id, program_id=user.program_id, api_token__isnull=True)
 
 
 def question_for_admin(*, user: User, question_id: int) -> ScreeningQuestion:

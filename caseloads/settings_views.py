@@ -1,5 +1,5 @@
 """Program settings for admins: the program's limits, teams and members, people, screening questions,
-levels of care and graduation criteria, on one page.
+levels of care and graduation criteria, and the API tokens of other systems, on one page.
 
 Each form posts to its own URL and goes to one service. htmx gets the changed section back in place;
 a plain post is redirected to the section with a message. A refusal answers 422 with the form as it
@@ -12,18 +12,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services as accounts
+from accounts.api_tokens import api_token_create, api_token_revoke, api_tokens_of
 from accounts.decorators import program_admin_required
 from accounts.errors import DomainError
-from accounts.models import User
+from accounts.models import ApiToken, Program, User
 from caseloads import settings_services
 from caseloads.forms_settings import (
+    ApiTokenCreateForm,
     ConfirmForm,
     GraduationCriteriaForm,
     IntensityPolicyForm,
@@ -85,10 +88,24 @@ class QuestionRow:
     notice: Notice
 
 
+@dataclass(frozen=True)
+class ApiTokenRow:
+    token: ApiToken
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """A token just created and its key, shown once in the answer to the post and never again."""
+
+    name: str
+    key: str
+
+
 def _section_of(key: str) -> str:
     """The page section a form belongs to: its key is the section, or "<kind>-<id>" of a row in it."""
     kind = key.split("-")[0]
-    return {"team": "teams", "person": "people", "question": "questions"}.get(kind, kind)
+    return {"team": "teams", "person": "people", "question": "questions", "api": "api-tokens"}.get(kind, kind)
 
 
 def _person_initial(person: User) -> dict[str, Any]:
@@ -96,11 +113,24 @@ def _person_initial(person: User) -> dict[str, Any]:
     return {name: getattr(person, name) for name in fields}
 
 
+def _api_token_rows(program: Program, notice_at: Callable[[str], Notice]) -> Callable[[], list[ApiTokenRow]]:
+    # Read when the template shows the tokens, so a post to another section costs no extra query.
+    return lambda: [
+        ApiTokenRow(token=token, notice=notice_at(f"api-token-{token.pk}"))
+        for token in api_tokens_of(program)
+    ]
+
+
 def _page_context(
-    page: ProgramSettings, *, key: str = "", bound: Form | None = None, notice: Notice | None = None
+    page: ProgramSettings,
+    *,
+    key: str = "",
+    bound: Form | None = None,
+    notice: Notice | None = None,
+    new_key: NewApiKey | None = None,
 ) -> dict[str, Any]:
     """The page's forms and rows. `bound` (the posted form that failed) replaces the blank form at
-    `key`, and `notice` is shown there."""
+    `key`, and `notice` is shown there. `new_key` is a token's key just created."""
     notice = notice or Notice()
 
     def pick(at: str, blank: Callable[[], Form]) -> Any:
@@ -134,6 +164,9 @@ def _page_context(
         ),
         "team_form": pick("team-create", TeamForm),
         "question_form": pick("question-create", QuestionAddForm),
+        "api_token_form": pick("api-token-create", ApiTokenCreateForm),
+        "api_token_rows": _api_token_rows(program, notice_at),
+        "new_key": new_key,
         "team_rows": [
             TeamRow(
                 settings=row,
@@ -180,10 +213,13 @@ def _render(
     key: str = "",
     bound: Form | None = None,
     notice: Notice | None = None,
+    new_key: NewApiKey | None = None,
     status: int = 200,
 ) -> TemplateResponse:
     """The whole page, or for htmx only the section `key` is in."""
-    context = _page_context(program_settings_for(user=request.user), key=key, bound=bound, notice=notice)
+    context = _page_context(
+        program_settings_for(user=request.user), key=key, bound=bound, notice=notice, new_key=new_key
+    )
     template = f"{SETTINGS_TEMPLATE}#{_section_of(key)}" if request.htmx and key else SETTINGS_TEMPLATE
     return TemplateResponse(request, template, context, status=status)
 
@@ -387,4 +423,48 @@ def settings_question_update(request: HttpRequest, question_id: int) -> HttpResp
             question=question, acting_user=request.user, **arguments
         ),
         saved_message=lambda _: "Question saved.",
+    )
+
+
+@program_admin_required
+@require_POST
+@never_cache
+def settings_api_token_create(request: HttpRequest) -> HttpResponse:
+    """A token for another system. Its key is in this answer only: the page is rendered, not redirected
+    to, so the key is never in a URL, a message or the session, and a reload does not show it again."""
+    program = program_of_admin(user=request.user)
+    form = ApiTokenCreateForm(request.POST)
+    created: tuple[ApiToken, str] | None = None
+    if form.is_valid():
+        try:
+            created = api_token_create(program=program, acting_user=request.user, **form.service_arguments())
+        except DomainError as refusal:
+            form.add_error(None, refusal.message)
+    key = "api-token-create"
+    if created is None:
+        return _render(request, key=key, bound=form, status=422)
+    token, secret = created
+    return _render(
+        request,
+        key=key,
+        notice=Notice(saved=f"Token “{token.name}” created."),
+        new_key=NewApiKey(name=token.name, key=secret),
+    )
+
+
+@program_admin_required
+@require_POST
+def settings_api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke a token: the system using it gets 401 from its next request."""
+    program = program_of_admin(user=request.user)
+    # Another program's token answers 404, as for its teams and people.
+    token = next((token for token in api_tokens_of(program) if token.pk == token_id), None)
+    if token is None:
+        raise Http404
+    return _change(
+        request,
+        key=f"api-token-{token.pk}",
+        form=ConfirmForm(request.POST),
+        save=lambda _: api_token_revoke(token=token, acting_user=request.user),
+        saved_message=lambda _: f"Token “{token.name}” revoked. The system using it can no longer sign in.",
     )

@@ -112,6 +112,12 @@ urlpatterns = [
         settings_views.settings_question_update,
         name="settings-question-update",
     ),
+    path("settings/api-tokens/", settings_views.settings_api_token_create, name="settings-api-token-create"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        settings_views.settings_api_token_revoke,
+        name="settings-api-token-revoke",
+    ),
     path("program/", views.program_overview, name="program-overview"),
     # Supervisors: the team dashboard, one care manager's caseload review and weekly supervision.
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),

@@ -3,6 +3,8 @@
 - public: anyone, signed in or not.
 - authenticated: any signed-in person; shows no patient data, or only lists already scoped by selectors.
 - patient_scoped: shows one patient's record; answers 404 to anyone outside the patient's teams.
+- api: the REST API and FHIR; a session or a token; 401 or 403 without one; every record is read
+  through the same scoped selectors as the pages (tests/api/test_scoping.py sweeps them).
 """
 
 from enum import StrEnum
@@ -12,11 +14,13 @@ class RouteAccess(StrEnum):
     PUBLIC = "public"
     AUTHENTICATED = "authenticated"
     PATIENT_SCOPED = "patient_scoped"
+    API = "api"
 
 
 ROUTES: dict[str, RouteAccess] = {
     "login": RouteAccess.PUBLIC,
     "healthz": RouteAccess.PUBLIC,
+    "api:docs": RouteAccess.AUTHENTICATED,
     "admin:login": RouteAccess.PUBLIC,
     "logout": RouteAccess.AUTHENTICATED,
     "home": RouteAccess.AUTHENTICATED,
@@ -57,6 +61,8 @@ ROUTES: dict[str, RouteAccess] = {
     "caseloads:settings-person-update": RouteAccess.AUTHENTICATED,
     "caseloads:settings-question-create": RouteAccess.AUTHENTICATED,
     "caseloads:settings-question-update": RouteAccess.AUTHENTICATED,
+    "caseloads:settings-api-token-create": RouteAccess.AUTHENTICATED,
+    "caseloads:settings-api-token-revoke": RouteAccess.AUTHENTICATED,
     "caseloads:screening": RouteAccess.PATIENT_SCOPED,
     "caseloads:referral-out-create": RouteAccess.PATIENT_SCOPED,
     "caseloads:referral-out-update": RouteAccess.PATIENT_SCOPED,
@@ -107,6 +113,8 @@ ROUTES: dict[str, RouteAccess] = {
 # Django admin checks staff status itself; every admin page other than its login needs a sign-in.
 NAMESPACES: dict[str, RouteAccess] = {
     "admin": RouteAccess.AUTHENTICATED,
+    "api": RouteAccess.API,
+    "fhir": RouteAccess.API,
 }
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("config.api")),
+    path("fhir/R4/", include("caseloads.fhir_urls")),
     path("", include("caseloads.urls")),
     path("", include("patients.urls")),
     path("admin/", admin.site.urls),

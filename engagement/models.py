@@ -114,8 +114,11 @@ class GoalProgress(models.Model):
         Contact, on_delete=models.PROTECT, related_name="goal_progress", null=True, blank=True
     )
     note = models.CharField(max_length=300, blank=True)
+    # When the contact happened, which may be days before it was logged.
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # When the note was written: the API's incremental sync follows it (`recorded_at` can be in the past).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

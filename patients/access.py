@@ -4,12 +4,14 @@ A care manager sees their teams' enrolments, a supervisor the teams they supervi
 admin or lead the whole program. Missing and not-allowed look the same: 404.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, TeamMembership, User
-from patients.models import CareTeamMember, Enrollment, Patient
+from patients.models import CARE_STATUSES, CareTeamMember, Consent, ConsentKind, Enrollment, Patient
 
 PROGRAM_WIDE_ROLES = (Role.PROGRAM_ADMIN, Role.PROGRAM_LEAD)
 
@@ -69,8 +71,44 @@ def can_edit_enrollment(user: User, enrollment: Enrollment) -> bool:
     return False
 
 
+def can_change_record(user: User, enrollment: Enrollment | None) -> bool:
+    """The person's record (their current episode) may be changed: they are in outreach or care, and
+    `user` may edit the enrolment. Otherwise the record is read-only (403 on a change)."""
+    return (
+        enrollment is not None
+        and enrollment.status in CARE_STATUSES
+        and can_edit_enrollment(user, enrollment)
+    )
+
+
+def _on_current_care_team(user: User, enrollment: Enrollment | OuterRef) -> QuerySet[CareTeamMember]:
+    return CareTeamMember.objects.filter(enrollment=enrollment, user_id=user.pk, ended_on__isnull=True)
+
+
 def can_see_part2(user: User, enrollment: Enrollment) -> bool:
     """Substance-use (42 CFR Part 2) content is for the person's current care team only."""
     if not _is_signed_in_staff(user) or user.program_id != enrollment.program_id:
         return False
-    return CareTeamMember.objects.filter(enrollment=enrollment, user=user, ended_on__isnull=True).exists()
+    return _on_current_care_team(user, enrollment).exists()
+
+
+def part2_withheld(user: User, enrollment: str = "enrollment") -> ExpressionWrapper:
+    """can_see_part2 for a list of rows with an `is_part2` flag, as one SQL expression (no query per row):
+    True for a Part 2 row `user` may not read. `enrollment` names the rows' enrolment field. The rows must
+    already be scoped to the user's program (enrollments_visible_to)."""
+    on_care_team = _on_current_care_team(user, OuterRef(enrollment))
+    return ExpressionWrapper(Q(is_part2=True) & ~Exists(on_care_team), output_field=BooleanField())
+
+
+def part2_disclosable_enrollments(user: User, *, on: datetime.date) -> QuerySet[Enrollment]:
+    """Enrolments whose Part 2 records may leave Tandem for `user` (a FHIR export): `user` may see them
+    (can_see_part2) and the person has a current consent to disclose them (ConsentKind
+    SUBSTANCE_USE_DISCLOSURE, as patients.services.consents.has_current_consent), in one SQL subquery."""
+    if not _is_signed_in_staff(user):
+        return Enrollment.objects.none()
+    consent = Consent.objects.current(kind=ConsentKind.SUBSTANCE_USE_DISCLOSURE, on=on).filter(
+        patient=OuterRef("patient_id")
+    )
+    return Enrollment.objects.filter(
+        Exists(_on_current_care_team(user, OuterRef("pk"))), Exists(consent), program_id=user.program_id
+    )

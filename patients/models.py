@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Program, Team
+from accounts.persistence import updated_at_moves
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
@@ -321,6 +322,7 @@ class Referral(models.Model):
     handoff_at = models.DateTimeField(null=True, blank=True)
     handoff_by = models.CharField("introduced by", max_length=200, blank=True)
     handoff_setting = models.CharField(max_length=20, choices=HandoffSetting.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -343,6 +345,7 @@ class Referral(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="referral_reason_required"),
         ]
         indexes = [models.Index(fields=["received_at"])]
+        triggers = [updated_at_moves("referral")]
 
     def __str__(self) -> str:
         return f"Referral {self.pk} from {self.get_source_display()}"
@@ -436,6 +439,7 @@ class CareTeamMember(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-is_primary", "started_on", "id"]
@@ -474,6 +478,7 @@ class CareTeamMember(models.Model):
             ),
         ]
         triggers = [
+            updated_at_moves("care_team_member"),
             pgtrigger.Trigger(
                 name="care_team_keeps_primary",
                 when=pgtrigger.After,
@@ -527,6 +532,7 @@ class CommunitySupport(models.Model):
     consent_to_contact_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-is_trusted_to_involve", "name"]
@@ -534,6 +540,7 @@ class CommunitySupport(models.Model):
             models.CheckConstraint(condition=Q(kind__in=SupportKind.values), name="support_kind_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="support_name_required"),
         ]
+        triggers = [updated_at_moves("community_support")]
 
     def __str__(self) -> str:
         return self.name
@@ -544,6 +551,12 @@ class ConsentKind(models.TextChoices):
     SHARE_WITH_CARE_TEAM = "share_care_team", "Sharing information with the care team"
     CONTACT_SUPPORTS = "contact_supports", "Contacting community supports"
     SUBSTANCE_USE_DISCLOSURE = "part2_disclosure", "Disclosing substance-use records (42 CFR Part 2)"
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def current(self, *, kind: str, on: datetime.date) -> "ConsentQuerySet":
+        """Consents of `kind` in force on `on`: given by then, not revoked, not expired."""
+        return self.filter(kind=kind, given_on__lte=on, revoked_on__isnull=True).exclude(expires_on__lt=on)
 
 
 @pghistory.track()
@@ -560,6 +573,8 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on"]
@@ -614,6 +629,7 @@ class CommunityResource(models.Model):
     address = models.CharField(max_length=300, blank=True)
     website = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -623,6 +639,7 @@ class CommunityResource(models.Model):
                 condition=Q(category__in=ResourceCategory.values), name="community_resource_category_valid"
             ),
         ]
+        triggers = [updated_at_moves("community_resource")]
 
     def __str__(self) -> str:
         return self.name
@@ -693,6 +710,7 @@ class ReferralOut(models.Model):
     # When the care manager checks whether the person got the service; overdue ones show on the caseload.
     follow_up_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-referred_on"]
@@ -716,6 +734,7 @@ class ReferralOut(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "follow_up_on"])]
+        triggers = [updated_at_moves("referral_out")]
 
     def __str__(self) -> str:
         return f"Referral to {self.resource}"

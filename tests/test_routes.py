@@ -59,6 +59,7 @@ SIGNED_IN_KWARGS = {
     "caseloads:settings-team-member-remove": {"team_id": 1, "user_id": 1},
     "caseloads:settings-person-update": {"user_id": 1},
     "caseloads:settings-question-update": {"question_id": 1},
+    "caseloads:settings-api-token-revoke": {"token_id": 1},
     "caseloads:utilisation-import-preview": {"import_id": 1},
     "caseloads:caseload-review": {"user_id": 1},
     "caseloads:supervision-session-create": {"user_id": 1},

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -191,11 +192,87 @@ PGHISTORY_ADMIN_ALL_EVENTS = False
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Other systems send a token (accounts/api_tokens.py); the browser uses its session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.TandemAutoSchema",
+    "EXCEPTION_HANDLER": "accounts.api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.sync.SyncCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+        "accounts.api.sync.UpdatedSinceFilter",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        # Failed token sign-ins per client address; exports ($everything, CSV) per user.
+        "api_auth_failure": env.str("API_AUTH_FAILURE_RATE", default="20/min"),
+        "export": env.str("API_EXPORT_RATE", default="120/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Tandem API", "VERSION": "1.0.0"}
+# The API's throttle counts live in the cache; with several server processes a shared one (Redis) makes
+# the limits hold across them.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tandem API",
+    "DESCRIPTION": "Everything the pages do, with the same rules and access scoping. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Each set of choices under its model's name, rather than one per field name ("status", "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "PreferredContactMethodEnum": "patients.models.PreferredContactMethod",
+        "EnrollmentStatusEnum": "patients.models.EnrollmentStatus",
+        "PhaseEnum": "patients.models.Phase",
+        "EndReasonEnum": "patients.models.EndReason",
+        "ReferralSourceEnum": "patients.models.ReferralSource",
+        "UrgencyEnum": "patients.models.Urgency",
+        "HandoffSettingEnum": "patients.models.HandoffSetting",
+        "ScreeningResponseEnum": "patients.models.ScreeningResponse",
+        "CareTeamRoleEnum": "patients.models.CareTeamRole",
+        "SupportKindEnum": "patients.models.SupportKind",
+        "ConsentKindEnum": "patients.models.ConsentKind",
+        "ResourceCategoryEnum": "patients.models.ResourceCategory",
+        "ReferralOutStatusEnum": "patients.models.ReferralOutStatus",
+        "ReferralOutReasonEnum": "patients.models.ReferralOutReason",
+        "ImportFormatEnum": "patients.models.ImportFormat",
+        "AccessActionEnum": "patients.models.AccessAction",
+        "AssessmentDomainKindEnum": "careplans.models.AssessmentDomainKind",
+        "NeedLevelEnum": "careplans.models.NeedLevel",
+        "CarePlanStatusEnum": "careplans.models.CarePlanStatus",
+        "LifeDomainEnum": "careplans.models.LifeDomain",
+        "GoalStatusEnum": "careplans.models.GoalStatus",
+        "StepOwnerEnum": "careplans.models.StepOwner",
+        "HandoutLanguageEnum": "careplans.models.HandoutLanguage",
+        "ContactModeEnum": "engagement.models.ContactMode",
+        "EngagementMethodEnum": "engagement.models.EngagementMethod",
+        "LifeEventKindEnum": "engagement.models.LifeEventKind",
+        "LifeEventSourceEnum": "engagement.models.LifeEventSource",
+        "CheckInKindEnum": "engagement.models.CheckInKind",
+        "ReadinessViewEnum": "engagement.models.ReadinessView",
+        "SuccessKindEnum": "engagement.models.SuccessKind",
+        "PeerGroupFormatEnum": "engagement.models.PeerGroupFormat",
+        "IntensityLevelEnum": "caseloads.models.IntensityLevel",
+        "DecisionKindEnum": "caseloads.models.DecisionKind",
+        "FollowUpOutcomeEnum": "caseloads.models.FollowUpOutcome",
+        "OutcomeEventKindEnum": "caseloads.models.OutcomeEventKind",
+        "RoleEnum": "accounts.models.Role",
+        "DisciplineEnum": "accounts.models.Discipline",
+    },
+}
 
 # --- logging: event names and ids only, never PHI ------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -44,8 +44,4 @@ def consent_record(
 
 
 def has_current_consent(*, patient: Patient, kind: str, on: datetime.date) -> bool:
-    return (
-        Consent.objects.filter(patient=patient, kind=kind, given_on__lte=on, revoked_on__isnull=True)
-        .exclude(expires_on__lt=on)
-        .exists()
-    )
+    return Consent.objects.current(kind=kind, on=on).filter(patient=patient).exists()

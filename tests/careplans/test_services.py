@@ -667,6 +667,16 @@ class TestGoalMove:
         assert _priorities(plan) == {"A": 3, "B": 2, "C": 1, "D": 4}
         check_deferred_constraints()
 
+    def test_a_move_marks_both_goals_changed_for_the_apis_sync(
+        self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
+    ) -> None:
+        before = {goal.patient_words: goal.updated_at for goal in Goal.objects.filter(care_plan=plan)}
+
+        goal_move(goal=goals["D"], acting_user=care_manager, direction="up")
+
+        after = {goal.patient_words: goal.updated_at for goal in Goal.objects.filter(care_plan=plan)}
+        assert sorted(words for words in after if after[words] > before[words]) == ["C", "D"]
+
     def test_moves_do_not_change_goal_versions(
         self, plan: CarePlan, goals: dict[str, Goal], care_manager: User
     ) -> None:
@@ -1029,6 +1039,13 @@ class TestStepMark:
         version = CarePlanVersion.objects.get(care_plan=plan, revision=4)
         assert version.change_summary == "Step done: “Call the office”"
         assert version.content["goals"][0]["steps"][0]["completed_on"] == _today(enrollment).isoformat()
+
+    def test_done_marks_the_step_changed_for_the_apis_sync(self, step: Step, care_manager: User) -> None:
+        added_at = Step.objects.get(pk=step.pk).updated_at
+
+        step_mark(step=step, acting_user=care_manager, done=True)
+
+        assert Step.objects.get(pk=step.pk).updated_at > added_at
 
     def test_marking_done_twice_changes_nothing(
         self, plan: CarePlan, step: Step, enrollment: Enrollment, care_manager: User

@@ -16,11 +16,11 @@ FULL_RUN_LOCK = 0x7A4E5C01
 
 
 def computed_rows(program: Program) -> dict[int, dict[str, Any]]:
-    """Every stored caseload row of the program by enrolment, without `id` and `computed_at`."""
+    """Every stored caseload row of the program by enrolment, without `id` and the times it was written."""
     rows = CaseloadStatus.objects.filter(enrollment__program=program).order_by("enrollment_id").values()
     return {
         row["enrollment_id"]: {
-            name: value for name, value in row.items() if name not in ("id", "computed_at")
+            name: value for name, value in row.items() if name not in ("id", "computed_at", "updated_at")
         }
         for row in rows
     }

@@ -275,8 +275,8 @@ def test_the_page_takes_as_many_queries_for_ten_teams_as_for_two(
     small = queries_for_page()
     _grow(program, 8, start=2)
     assert queries_for_page() == small
-    # session, user, the five reads of program_settings_for, session save (with its savepoint)
-    with django_assert_num_queries(10):
+    # session, user, the five reads of program_settings_for, the API tokens, session save (with its savepoint)
+    with django_assert_num_queries(11):
         client.get(SETTINGS)
 
 
