@@ -7,13 +7,46 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from accounts.api.errors import ErrorSerializer
+from accounts.api.etag import ETagMixin
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# What each error answer means; an operation may say more for one code through extend_schema.
+BAD_REQUEST = OpenApiResponse(
+    response={
+        "type": "object",
+        # "detail" for a refused rule; otherwise each field with its messages, per item or per key
+        # for nested input.
+        "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array"}, {"type": "object"}]},
+    },
+    description='A rule said no: {"detail": "<the sentence the page shows>"}. Bad input: '
+    '{"<field>": ["<message>"]}.',
+)
+NOT_SIGNED_IN = OpenApiResponse(ErrorSerializer, description="No session or token, or a revoked token.")
+NOT_ALLOWED = OpenApiResponse(
+    ErrorSerializer, description="Your role may not do this, or may read this record but not change it."
+)
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such record, or it belongs to a team or program you do not work with."
+)
+STALE = OpenApiResponse(
+    ErrorSerializer, description="The record changed since the ETag sent in If-Match: read it again."
+)
+THROTTLED = OpenApiResponse(
+    ErrorSerializer, description="Too many requests; the answer says when to try again."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read; if the record changed since, nothing changes and the answer is 412.",
+)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -59,23 +92,23 @@ class TandemAutoSchema(AutoSchema):
         if field.read_only and "format" in schema and _allows_blank(field):
             del schema["format"]
 
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._checks_if_match():
+            parameters.append(IF_MATCH)
+        return parameters
+
+    def _checks_if_match(self) -> bool:
+        return self.method in WRITE_METHODS and "{" in self.path and isinstance(self.view, ETagMixin)
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        field_errors = build_basic_type(OpenApiTypes.OBJECT)
-        field_errors["description"] = (
-            'Field errors as {"field": ["message"]}, or {"detail": "message"} when a rule refused the change.'
-        )
-        errors: dict[str, Any] = {
-            "400": field_errors,
-            "401": ErrorSerializer,
-            "403": ErrorSerializer,
-            "429": ErrorSerializer,
-        }
-        if "{" in self.path:
-            errors["404"] = ErrorSerializer
-            if self.method in WRITE_METHODS:
-                errors["412"] = ErrorSerializer
-        for code, body in errors.items():
+        errors = {"400": BAD_REQUEST, "401": NOT_SIGNED_IN, "403": NOT_ALLOWED, "429": THROTTLED}
+        if "{" in self.path or self.method in WRITE_METHODS:  # a write names the records it touches
+            errors["404"] = NOT_FOUND
+        if self._checks_if_match():
+            errors["412"] = STALE
+        for code, answer in errors.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(body, code, direction=direction)
+                responses[code] = self._get_response_for_code(answer, code, direction=direction)
         return responses

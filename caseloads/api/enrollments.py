@@ -45,7 +45,6 @@ from caseloads.services import (
 )
 from patients.access import enrollment_for_user, enrollments_visible_to, patients_visible_to
 from patients.api.filters import SYNC_ORDER
-from patients.api.serializers import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from patients.models import (
     CARE_STATUSES,
     CareTeamMember,
@@ -115,12 +114,12 @@ class EnrollmentFilter(filters.FilterSet):
         summary="Enrolments you may see",
         description="The episodes of care of your teams (the whole program for admins and leads), and "
         "of any care team you are on. Filter by status (repeat it for several), phase, team or patient.",
-        responses={200: EnrollmentSerializer(many=True), **LIST_ERRORS},
+        responses={200: EnrollmentSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One enrolment",
         description="Recorded in the access log, as opening the record is.",
-        responses={200: EnrollmentSerializer, **READ_ERRORS},
+        responses={200: EnrollmentSerializer},
     ),
 )
 class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -161,7 +160,7 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         "outreach, not a fit and declined at intake go through screening; outreach to active through "
         "a contact with consent; graduation through the graduation record.",
         request=EnrollmentMoveSerializer,
-        responses={200: EnrollmentSerializer, **WRITE_ERRORS},
+        responses={200: EnrollmentSerializer},
     )
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
@@ -183,7 +182,7 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         description="A current one is ended, with the warm-transfer note kept for the new one; the "
         "enrolment's team follows the care manager's. Program admins and the team's supervisors.",
         request=PrimaryCareManagerSerializer,
-        responses={200: CareTeamMemberSerializer, **WRITE_ERRORS},
+        responses={200: CareTeamMemberSerializer},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
@@ -202,7 +201,7 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         description="From building trust (engagement) to the path to wellness, or back, with what shows "
         "it; only while the person is in care.",
         request=PhaseChangeSerializer,
-        responses={200: EnrollmentSerializer, **WRITE_ERRORS},
+        responses={200: EnrollmentSerializer},
     )
     @action(detail=True, methods=["post"])
     def phase(self, request: Request, pk: str) -> Response:
@@ -230,17 +229,15 @@ class CareTeamMemberFilter(filters.FilterSet):
         summary="Care team members",
         description="Members, current and past, of the care teams of the enrolments you may see. "
         "`?enrollment=<id>&is_current=true` is one care team today.",
-        responses={200: CareTeamMemberSerializer(many=True), **LIST_ERRORS},
+        responses={200: CareTeamMemberSerializer(many=True)},
     ),
-    retrieve=extend_schema(
-        summary="One care team member", responses={200: CareTeamMemberSerializer, **READ_ERRORS}
-    ),
+    retrieve=extend_schema(summary="One care team member", responses={200: CareTeamMemberSerializer}),
     create=extend_schema(
         summary="Add to a care team",
         description="A Tandem colleague from the program, or someone outside Tandem. The primary care "
         "manager is given by `POST /enrollments/{id}/assign/`.",
         request=CareTeamMemberCreateSerializer,
-        responses={201: CareTeamMemberSerializer, **CREATE_ERRORS, 404: READ_ERRORS[404]},
+        responses={201: CareTeamMemberSerializer},
     ),
 )
 class CareTeamMemberViewSet(
@@ -275,7 +272,7 @@ class CareTeamMemberViewSet(
         summary="Take someone off the care team",
         description="The primary care manager is changed by a transfer instead.",
         request=EndReasonSerializer,
-        responses={200: CareTeamMemberSerializer, **WRITE_ERRORS},
+        responses={200: CareTeamMemberSerializer},
     )
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
@@ -293,22 +290,18 @@ class CareTeamMemberViewSet(
         summary="Community supports",
         description="The people and groups who help the patients you may see. `is_active=false` gives "
         "those no longer involved.",
-        responses={200: CommunitySupportSerializer(many=True), **LIST_ERRORS},
+        responses={200: CommunitySupportSerializer(many=True)},
     ),
-    retrieve=extend_schema(
-        summary="One community support", responses={200: CommunitySupportSerializer, **READ_ERRORS}
-    ),
+    retrieve=extend_schema(summary="One community support", responses={200: CommunitySupportSerializer}),
     create=extend_schema(
         summary="Add a community support",
         request=CommunitySupportCreateSerializer,
-        responses={201: CommunitySupportSerializer, **CREATE_ERRORS, 404: READ_ERRORS[404]},
+        responses={201: CommunitySupportSerializer},
     ),
-    update=extend_schema(
-        summary="Change a support", responses={200: CommunitySupportSerializer, **WRITE_ERRORS}
-    ),
+    update=extend_schema(summary="Change a support", responses={200: CommunitySupportSerializer}),
     partial_update=extend_schema(
         summary="Change some of a support's details",
-        responses={200: CommunitySupportSerializer, **WRITE_ERRORS},
+        responses={200: CommunitySupportSerializer},
     ),
 )
 class CommunitySupportViewSet(
@@ -353,7 +346,7 @@ class CommunitySupportViewSet(
         description="The support leaves the record's list; the row stays, with the day and the reason "
         "added to its notes.",
         request=EndReasonSerializer,
-        responses={200: CommunitySupportSerializer, **WRITE_ERRORS},
+        responses={200: CommunitySupportSerializer},
     )
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
@@ -370,20 +363,20 @@ class CommunitySupportViewSet(
     list=extend_schema(
         summary="Referrals out",
         description="The referrals to other services of the enrolments you may see.",
-        responses={200: ReferralOutSerializer(many=True), **LIST_ERRORS},
+        responses={200: ReferralOutSerializer(many=True)},
     ),
-    retrieve=extend_schema(summary="One referral out", responses={200: ReferralOutSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(summary="One referral out", responses={200: ReferralOutSerializer}),
     create=extend_schema(
         summary="Refer to a service",
         request=ReferralOutCreateSerializer,
-        responses={201: ReferralOutSerializer, **CREATE_ERRORS, 404: READ_ERRORS[404]},
+        responses={201: ReferralOutSerializer},
     ),
     partial_update=extend_schema(
         summary="Move a referral out on",
         description="Sent, accepted, in progress, then delivered, declined or couldn't contact; only the "
         "moves the page offers, refused with the reason otherwise.",
         request=ReferralOutUpdateSerializer,
-        responses={200: ReferralOutSerializer, **WRITE_ERRORS},
+        responses={200: ReferralOutSerializer},
     ),
 )
 class ReferralOutViewSet(

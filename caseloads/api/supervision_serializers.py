@@ -24,20 +24,8 @@ from caseloads.outcomes import PERIOD_CHOICES, OutcomeRow, OutcomesPage, Outcome
 from caseloads.supervision import Decision
 from patients.models import Enrollment
 
-# --- Error responses, as the schema declares them --------------------------------------------------
-
-# A 400 is either field errors ({"field": ["message"]}, nested for the decisions) or a refused rule
-# ({"detail": "message"}), so its schema is an object rather than ErrorSerializer.
-BAD_REQUEST = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description='Field errors as {"field": ["message"]}, or a refused rule as {"detail": "message"}.',
-)
-NOT_SIGNED_IN = OpenApiResponse(ErrorSerializer, description="No session or token, or a revoked token.")
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="The user may read this but not change it.")
+# The outcome figures' 403 says more than the shared one (accounts/api/schema.py).
 NOT_FOR_ROLE = OpenApiResponse(ErrorSerializer, description="The user's role does not open these figures.")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or outside the user's teams.")
-STALE = OpenApiResponse(ErrorSerializer, description="If-Match names an older version of the record.")
-THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; try again later.")
 
 
 # --- Caseload status ----------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ words of a refusal are the services'.
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.errors import ErrorSerializer
 from accounts.models import Role, User
 from patients.models import (
     CommunityResource,
@@ -24,35 +23,6 @@ from patients.models import (
 )
 from patients.services import CARE_PREFERENCE_FIELDS
 from patients.services.screening import ScreeningOutcome
-
-# Error responses every operation declares. A 400 is either a rule's refusal, {"detail": "..."} with
-# the sentence the page shows, or field errors in DRF's usual shape, {"field": ["..."]}.
-BAD_INPUT = OpenApiResponse(
-    response={
-        "oneOf": [
-            {"$ref": "#/components/schemas/Error"},
-            {
-                "type": "object",
-                "description": "Field errors: each field named with its messages.",
-                "additionalProperties": {"type": "array", "items": {}},
-            },
-        ]
-    },
-    description='A rule said no ({"detail": "<the sentence the page shows>"}) '
-    'or fields are wrong ({"field": ["..."]}).',
-)
-NOT_SIGNED_IN = OpenApiResponse(ErrorSerializer, description="No valid session or token.")
-NOT_ALLOWED = OpenApiResponse(ErrorSerializer, description="You may read this record but not change it.")
-NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="No such record, or it belongs to a team or program you do not work with."
-)
-STALE = OpenApiResponse(
-    ErrorSerializer, description="The record changed since the ETag sent in If-Match: read it again."
-)
-READ_ERRORS = {401: NOT_SIGNED_IN, 404: NOT_FOUND}
-LIST_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN}
-WRITE_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_ALLOWED, 404: NOT_FOUND, 412: STALE}
-CREATE_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_ALLOWED}
 
 
 class PatientSerializer(serializers.ModelSerializer[Patient]):

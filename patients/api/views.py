@@ -24,10 +24,6 @@ from accounts.models import Role, User
 from patients.access import can_change_record, enrollments_visible_to, patients_visible_to
 from patients.api.filters import SYNC_ORDER, PatientFilter, ReferralFilter
 from patients.api.serializers import (
-    CREATE_ERRORS,
-    LIST_ERRORS,
-    READ_ERRORS,
-    WRITE_ERRORS,
     CarePreferencesSerializer,
     CommunityResourceSerializer,
     DirectoryQuerySerializer,
@@ -83,12 +79,12 @@ def _record_viewed(request: Request, patient: Patient, *, object_type: str, obje
         summary="Patients you may see",
         description="The people with at least one enrolment in your teams (the whole program for admins "
         "and leads). Each person listed is recorded in the access log.",
-        responses={200: PatientSerializer(many=True), **LIST_ERRORS},
+        responses={200: PatientSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One patient",
         description="Recorded in the access log, as opening the record is.",
-        responses={200: PatientSerializer, **READ_ERRORS},
+        responses={200: PatientSerializer},
     ),
 )
 class PatientViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -131,7 +127,7 @@ class PatientViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         "them. Only the people who may change the record (its care team, supervisors, admins) may, "
         "while the person is in outreach or care.",
         request=CarePreferencesSerializer,
-        responses={200: PatientSerializer, **WRITE_ERRORS},
+        responses={200: PatientSerializer},
     )
     @action(detail=True, methods=["patch"], url_path="care-preferences")
     def care_preferences(self, request: Request, pk: str) -> Response:
@@ -156,12 +152,12 @@ def _require_record_change(user: User, patient: Patient) -> None:
         summary="Referrals in",
         description="The referrals of the enrolments you may see, each with its screening decision once "
         "made. `?enrollment_status=referred&enrollment_status=screening` gives the referral queue.",
-        responses={200: ReferralSerializer(many=True), **LIST_ERRORS},
+        responses={200: ReferralSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One referral",
         description="Recorded in the access log, as opening the screening page is.",
-        responses={200: ReferralSerializer, **READ_ERRORS},
+        responses={200: ReferralSerializer},
     ),
     create=extend_schema(
         summary="Take in a referral",
@@ -173,7 +169,6 @@ def _require_record_change(user: User, patient: Patient) -> None:
         responses={
             201: ReferralSerializer,
             409: OpenApiResponse(PossibleDuplicatesSerializer, description="Say who the person is first."),
-            **CREATE_ERRORS,
         },
     ),
 )
@@ -259,7 +254,7 @@ class ReferralViewSet(
         "not a fit refers the person to another service, declined keeps when to approach them again. "
         "Program admins only.",
         request=ScreeningSerializer,
-        responses={200: ReferralSerializer, **WRITE_ERRORS},
+        responses={200: ReferralSerializer},
     )
     @action(detail=True, methods=["post"])
     def screen(self, request: Request, pk: str) -> Response:
@@ -336,25 +331,23 @@ class _DirectoryLookup:
         "name, the kind of service, the description, who it is for and the languages; `is_active=false` "
         "lists the services no longer offered.",
         parameters=[DirectoryQuerySerializer],
-        responses={200: CommunityResourceSerializer(many=True), **LIST_ERRORS},
+        responses={200: CommunityResourceSerializer(many=True)},
     ),
-    retrieve=extend_schema(
-        summary="One service", responses={200: CommunityResourceSerializer, **READ_ERRORS}
-    ),
+    retrieve=extend_schema(summary="One service", responses={200: CommunityResourceSerializer}),
     create=extend_schema(
         summary="Add a service",
         description="Program admins only. Names are unique in a program, whatever their case.",
-        responses={201: CommunityResourceSerializer, **CREATE_ERRORS},
+        responses={201: CommunityResourceSerializer},
     ),
     update=extend_schema(
         summary="Change a service",
         description="Program admins only.",
-        responses={200: CommunityResourceSerializer, **WRITE_ERRORS},
+        responses={200: CommunityResourceSerializer},
     ),
     partial_update=extend_schema(
         summary="Change some of a service's details",
         description="Program admins only. Fields left out keep their values.",
-        responses={200: CommunityResourceSerializer, **WRITE_ERRORS},
+        responses={200: CommunityResourceSerializer},
     ),
 )
 class CommunityResourceViewSet(
