@@ -14,7 +14,7 @@ from accounts.models import Program, Role, Team, User
 from patients.models import EndReason, Enrollment, EnrollmentStatus, Patient
 from patients.services import enrollment_move, primary_care_manager_assign, referral_receive
 from tests.accounts.factories import ProgramFactory, TeamFactory, TeamMembershipFactory, UserFactory
-from tests.databases import clone_test_database, drop_test_database
+from tests.databases import clone_test_database, drop_test_database, test_run_id
 from tests.patients.factories import person_details, referral_details
 
 S = EnrollmentStatus
@@ -37,11 +37,13 @@ NEEDS_PRIMARY = frozenset({S.OUTREACH, S.ACTIVE, S.MAINTENANCE, S.GRADUATED, S.D
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings
+    django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings, request
 ):
     """Each worker's test database is a copy of a migrated template (see tests/databases.py)."""
     with django_db_blocker.unblock():
-        name = clone_test_database(connection, rebuild_template=django_db_createdb)
+        name = clone_test_database(
+            connection, rebuild_for_run=test_run_id(request.config) if django_db_createdb else None
+        )
     yield
     with django_db_blocker.unblock():
         drop_test_database(connection, name)

@@ -9,10 +9,12 @@ import contextlib
 import fcntl
 import hashlib
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import django
+import pytest
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -48,8 +50,17 @@ def _set_database_name(connection: BaseDatabaseWrapper, name: str) -> None:
     connection.settings_dict["NAME"] = name
 
 
-def clone_test_database(connection: BaseDatabaseWrapper, *, rebuild_template: bool) -> str:
-    """Point `connection` at a fresh test database copied from the migrated template; return its name."""
+def test_run_id(config: pytest.Config) -> str:
+    """The same for every pytest-xdist worker of one run; a new one for a run without workers."""
+    worker_input = getattr(config, "workerinput", None)
+    return worker_input["testrunuid"] if worker_input else uuid.uuid4().hex
+
+
+def clone_test_database(connection: BaseDatabaseWrapper, *, rebuild_for_run: str | None) -> str:
+    """Point `connection` at a fresh test database copied from the migrated template; return its name.
+
+    `rebuild_for_run` (--create-db) names the test run that wants a fresh template: the first worker of
+    that run rebuilds it, the others copy what it built."""
     worker_name = connection.creation._get_test_db_name()
     template_name = f"test_{connection.settings_dict['NAME']}_template"
     fingerprint = _schema_fingerprint()
@@ -61,14 +72,17 @@ def clone_test_database(connection: BaseDatabaseWrapper, *, rebuild_template: bo
                 [template_name],
             )
             row = cursor.fetchone()
-        if rebuild_template or row is None or row[0] != fingerprint:
+        built_for = (row[0] if row else "").split()
+        wanted = [fingerprint, rebuild_for_run] if rebuild_for_run else [fingerprint]
+        if built_for[: len(wanted)] != wanted:
             original_name = connection.settings_dict["NAME"]
             test_settings = connection.settings_dict.setdefault("TEST", {})
             test_settings["NAME"] = template_name
             connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"COMMENT ON DATABASE {_quoted(connection, template_name)} IS %s", [fingerprint]
+                    f"COMMENT ON DATABASE {_quoted(connection, template_name)} IS %s",
+                    [" ".join([fingerprint, rebuild_for_run or ""]).strip()],
                 )
             _set_database_name(connection, original_name)
             test_settings["NAME"] = worker_name
