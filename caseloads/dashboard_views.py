@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import DomainError
 from accounts.selectors import care_managers_of_teams
+from caseloads.caseload_badges import review_row
 from caseloads.dashboard import (
     CaseloadReview,
     caseload_review_for,
@@ -31,6 +32,7 @@ DECISION_TEMPLATE = "caseloads/_decision_fields.html"
 # leaves as they are, and that no prefix or escaped name contains.
 _PREFIX_MARK = "person-__ENROLMENT__"
 _NAME_MARK = "__PATIENT_NAME__"
+_PATIENT_MARK = 987654321
 
 
 @require_GET
@@ -65,6 +67,7 @@ def _render_review(
     who had an entry in full, with what was entered and the errors beside them.
     """
     context: dict[str, object] = {"review": review, "refusal": refusal}
+    decision_fields: dict[int, str] = {}
     if review.can_supervise:
         context["session_form"] = session_form or SupervisionSessionForm(
             initial={"held_on": request.user.program.today()}
@@ -103,7 +106,15 @@ def _render_review(
                 fields = blank.replace(_PREFIX_MARK, decision.prefix).replace(
                     _NAME_MARK, escape(patient_name)
                 )
-            row.decision_fields = mark_safe(fields)  # noqa: S308 - rendered by the template, the name escaped
+            decision_fields[row.pk] = fields
+    # One reverse() for the page, its number swapped for each person's (reverse costs ~10 µs a call).
+    record_url = reverse("caseloads:patient-record", args=[_PATIENT_MARK])
+    for row in review.rows:
+        row.review_row = review_row(
+            row,
+            record_url=record_url.replace(str(_PATIENT_MARK), str(row.patient_id)),
+            decision_fields=decision_fields.get(row.pk, ""),
+        )
     return TemplateResponse(request, REVIEW_TEMPLATE, context, status=status)
 
 

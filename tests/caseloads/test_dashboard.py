@@ -224,3 +224,32 @@ def test_the_review_says_when_each_person_was_last_reached_and_when_contact_was_
         response.content.decode()
     )
     assert "Last contact: none yet" in text_of(response)
+
+
+def test_a_review_row_links_to_the_record_says_why_the_level_and_escapes_what_people_typed(
+    client, supervisor, care_manager, team_a, make_enrollment
+) -> None:
+    enrollment = make_enrollment(care_manager=care_manager, team=team_a)
+    patient = enrollment.patient
+    patient.preferred_name = "<b>Sam</b> & co"
+    patient.save()
+    status_for(
+        enrollment,
+        care_manager,
+        current=IntensityLevel.MEDIUM,
+        recommended=IntensityLevel.HIGH,
+        is_overdue=True,
+        recommendation_reasons=["ED visit <last week>", "no contact in 10 days"],
+    )
+    client.force_login(supervisor)
+
+    html = client.get(reverse("caseloads:caseload-review", args=[care_manager.pk])).content.decode()
+
+    record = reverse("caseloads:patient-record", args=[patient.pk])
+    row = html[html.index('<li class="caseload-row is-overdue">') :]
+    row = row[: row.index("</li>")]
+    assert f'<a class="row-link" href="{record}">' in row
+    assert "&lt;b&gt;Sam&lt;/b&gt; &amp; co" in row
+    assert "<b>Sam</b>" not in html
+    assert "Recommended high: ED visit &lt;last week&gt;; no contact in 10 days" in row
+    assert "Contact overdue" in row
