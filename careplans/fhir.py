@@ -6,7 +6,7 @@ when its goal did), as on the graduation handoff; callers decide whether it may 
 
 from django.db.models import Q
 
-from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus, Step, StepOwner
+from careplans.models import CLOSED_GOAL_STATUSES, CarePlan, CarePlanStatus, Goal, GoalStatus, Step, StepOwner
 from patients.fhir import (
     STRUCTURE_DEFINITION,
     Resource,
@@ -132,7 +132,7 @@ def goal_resource(goal: Goal) -> Resource:
 def _step_status(step: Step) -> str:
     if step.completed_on is not None:
         return "completed"
-    if step.goal.status in (GoalStatus.ACHIEVED, GoalStatus.LET_GO):
+    if step.goal.status in CLOSED_GOAL_STATUSES:
         return "cancelled"
     return "ready"
 

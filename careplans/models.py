@@ -147,6 +147,10 @@ class GoalStatus(models.TextChoices):
     LET_GO = "let_go", "Let go"
 
 
+# Goals the person has finished with: achieved, or let go.
+CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.LET_GO)
+
+
 @pghistory.track()
 class Goal(models.Model):
     """A goal in the patient's own words, ranked by the patient."""

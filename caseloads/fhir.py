@@ -28,7 +28,7 @@ from careplans.fhir import (
     step_is_part2,
     task_resource,
 )
-from careplans.models import CarePlan, Goal, GoalStatus, Step
+from careplans.models import CLOSED_GOAL_STATUSES, CarePlan, Goal, Step
 from caseloads.models import CaseloadStatus
 from engagement.fhir import CONTACT_PART2, communication_resource, encounter_resource
 from engagement.models import Contact
@@ -179,7 +179,7 @@ CARE_TEAM_CODES = "proposed active suspended inactive entered-in-error"
 EVERY_ROW = Q(pk__isnull=False)
 _HAS_CURRENT_MEMBER = Exists(CareTeamMember.objects.filter(enrollment=OuterRef("pk"), ended_on__isnull=True))
 _CARE_TEAM_ACTIVE = Q(_HAS_CURRENT_MEMBER) & ~Q(status__in=CLOSED_STATUSES)
-_STEP_GOAL_CLOSED = Q(goal__status__in=[GoalStatus.ACHIEVED, GoalStatus.LET_GO])
+_STEP_GOAL_CLOSED = Q(goal__status__in=CLOSED_GOAL_STATUSES)
 
 
 def _care_team_rows(disclosure: Disclosure) -> QuerySet[Enrollment]:
@@ -464,13 +464,19 @@ def search_parameters_of(resource_type: str) -> list[tuple[str, str, str]]:
 # Reading one ---------------------------------------------------------------------------------------
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number written in ASCII digits, else None (str.isdigit also says yes to "²")."""
+    return int(text) if text.isascii() and text.isdecimal() else None
+
+
 def source_for_id(resource_type: str, raw_id: str) -> tuple[Source, int] | None:
     for source in RESOURCE_TYPES[resource_type]:
         if source.prefix and not raw_id.startswith(source.prefix):
             continue
         number = raw_id.removeprefix(source.prefix)
-        if number.isdigit() and number == str(int(number)):
-            return source, int(number)
+        pk = whole_number(number)
+        if pk is not None and number == str(pk):
+            return source, pk
     return None
 
 
@@ -500,11 +506,14 @@ def _last_updated_filter(values: Sequence[str], field: str, time_zone: zoneinfo.
     condition = Q()
     for raw in values:
         prefix, value = (raw[:2], raw[2:]) if raw[:2] in ("gt", "ge", "lt", "le", "eq") else ("eq", raw)
-        day = parse_date(value) if len(value) == 10 else None
-        if day is not None:
+        try:
+            day = parse_date(value) if len(value) == 10 else None
             # A date is the program's day: from its start to the start of the next.
-            start = datetime.datetime.combine(day, datetime.time(), tzinfo=time_zone)
-            end = start + datetime.timedelta(days=1)
+            start = datetime.datetime.combine(day, datetime.time(), tzinfo=time_zone) if day else None
+            end = start + datetime.timedelta(days=1) if start else None
+        except (ValueError, OverflowError):  # 2026-02-30; 9999-12-31 has no next day
+            raise SearchError(f"_lastUpdated={raw} is not a day of the calendar we can search.") from None
+        if start is not None and end is not None:
             bounds = {
                 "gt": Q(**{f"{field}__gte": end}),
                 "ge": Q(**{f"{field}__gte": start}),
@@ -515,9 +524,11 @@ def _last_updated_filter(values: Sequence[str], field: str, time_zone: zoneinfo.
         else:
             try:
                 moment = parse_datetime(value)
-            except ValueError:
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+                moment = moment.astimezone(datetime.UTC) if moment and moment.tzinfo else None
+            except (ValueError, OverflowError):
                 moment = None
-            if moment is None or moment.tzinfo is None:
+            if moment is None:
                 raise SearchError(
                     f"_lastUpdated={raw} is not a date (2026-01-01) or an instant with its offset "
                     "(2026-01-01T09:00:00Z), after an optional gt, ge, lt, le or eq."
@@ -537,17 +548,17 @@ def _number(params: Mapping[str, Sequence[str]], name: str, default: int, *, low
     values = params.get(name)
     if not values:
         return default
-    raw = values[-1]
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = whole_number(values[-1])
+    if number is None or not low <= number <= high:
         raise SearchError(f"{name} must be a whole number from {low} to {high}.")
-    return int(raw)
+    return number
 
 
-def _patient_id(raw: str) -> int:
-    number = raw.removeprefix("Patient/")
-    if not number.isdigit():
-        raise SearchError(f"patient={raw} is not a patient id (a number, or Patient/<number>).")
-    return int(number)
+def _patient_id(name: str, raw: str) -> int:
+    number = whole_number(raw.removeprefix("Patient/"))
+    if number is None:
+        raise SearchError(f"{name}={raw} is not a patient id (a number, or Patient/<number>).")
+    return number
 
 
 def search(resource_type: str, params: Mapping[str, Sequence[str]], disclosure: Disclosure) -> SearchPage:
@@ -564,7 +575,7 @@ def search(resource_type: str, params: Mapping[str, Sequence[str]], disclosure: 
     count = _number(params, "_count", DEFAULT_COUNT, low=1, high=MAX_COUNT)
     offset = _number(params, "_offset", 0, low=0, high=10**9)
     statuses = [code for value in params.get("status", []) for code in value.split(",") if code]
-    patient_ids = [_patient_id(value) for value in params.get("patient", []) + params.get("_id", [])]
+    patient_ids = [_patient_id(name, value) for name in ("patient", "_id") for value in params.get(name, [])]
     program = disclosure.user.program
     time_zone = zoneinfo.ZoneInfo(program.time_zone if program is not None else "UTC")
     total, rows, has_next = 0, [], False

@@ -32,6 +32,7 @@ from caseloads.fhir import (
     read_one,
     search,
     search_parameters_of,
+    whole_number,
 )
 from patients.access import patient_for_user
 from patients.fhir import patient_resource
@@ -213,11 +214,12 @@ class EverythingView(FhirView):
     def get(self, request: Request, resource_id: str) -> Response:
         if set(request.query_params) - {"_format"}:
             raise SearchError("$everything takes no parameters here: it returns the whole record.")
-        if not resource_id.isdigit():
+        patient_id = whole_number(resource_id)
+        if patient_id is None:
             raise self.not_found("Patient", resource_id)
         base = self.base_url()
         with transaction.atomic():
-            patient = patient_for_user(request.user, int(resource_id))
+            patient = patient_for_user(request.user, patient_id)
             everything = everything_of(patient, disclosure_for(request.user))
             access_event_record(
                 user=request.user,

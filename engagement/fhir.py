@@ -43,7 +43,6 @@ COMMUNICATION_MEDIUM = {
 }
 FACE_TO_FACE = ("FACE", "face-to-face")
 
-REACHED = Q(is_reached=True)
 CONTACT_PART2 = Q(is_part2=True)
 
 

@@ -326,7 +326,13 @@ def test_search_pages_with_count_and_links(enrollment: Enrollment, care_manager:
         "/fhir/R4/Goal?_lastUpdated=yesterday",
         "/fhir/R4/Goal?_lastUpdated=gt2026-01-01T09:00:00",
         "/fhir/R4/Goal?_count=0",
+        "/fhir/R4/Goal?_count=%C2%B2",  # "²" is a digit to str.isdigit, not to int()
+        "/fhir/R4/Goal?_lastUpdated=2026-02-30",
+        "/fhir/R4/Goal?_lastUpdated=gt9999-12-31",
+        "/fhir/R4/Goal?_lastUpdated=lt9999-12-31T23:00:00-05:00",
         "/fhir/R4/Goal?patient=Group/1",
+        "/fhir/R4/Goal?patient=%C2%B2",
+        "/fhir/R4/Patient?_id=%C2%B2",
         "/fhir/R4/Patient?status=active",
         "/fhir/R4/RelatedPerson?status=active",
     ],
@@ -337,6 +343,14 @@ def test_a_bad_search_parameter_answers_400(url: str, care_manager: User, api_as
     assert response.status_code == 400
     assert response["Content-Type"] == FHIR_JSON
     assert issue_code(response) == "invalid"
+
+
+@pytest.mark.parametrize("url", ["/fhir/R4/Goal/%C2%B2", "/fhir/R4/Patient/%C2%B2/$everything"])
+def test_an_id_that_is_not_a_number_answers_404(url: str, care_manager: User, api_as: ApiAs) -> None:
+    response = api_as(care_manager).get(url)
+
+    assert response.status_code == 404
+    assert issue_code(response) == "not-found"
 
 
 def test_an_unknown_type_answers_404(care_manager: User, api_as: ApiAs) -> None:
