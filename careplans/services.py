@@ -8,6 +8,7 @@ person's change (GoalEditConflict), and nothing is overwritten.
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,6 +17,7 @@ from accounts.errors import DomainError
 from accounts.models import User
 from accounts.persistence import save_valid as _save
 from careplans.models import (
+    CLOSED_GOAL_STATUSES,
     AssessmentDomain,
     AssessmentDomainKind,
     CarePlan,
@@ -32,10 +34,10 @@ from careplans.models import (
     StepOwner,
 )
 from careplans.selectors import goals_with_steps_of
+from patients.access import can_see_part2
 from patients.models import CARE_STATUSES, CareTeamMember, CommunitySupport, Enrollment
 from patients.services import enrollment_lock_in_care
 
-CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.LET_GO)
 GOAL_FIELDS = ("patient_words", "why_it_matters", "success_looks_like", "life_domain", "target_on", "status")
 
 # The life domain a goal most likely belongs to when it comes from an assessment domain.
@@ -450,6 +452,9 @@ def assessment_domain_record(
     )
     if domain not in AssessmentDomainKind.values:
         raise DomainError("Choose a part of the assessment.")
+    if domain == AssessmentDomainKind.SUBSTANCE_USE and not can_see_part2(acting_user, enrollment):
+        # 42 CFR Part 2: substance use is for the person's current care team only.
+        raise PermissionDenied
     if need_level not in [*NeedLevel.values, ""]:
         raise DomainError("Choose how much need there is, or leave it blank.")
     if not summary.strip():

@@ -1,7 +1,6 @@
 """Caseload intelligence: intensity policy, computed caseload status, graduation, supervision."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from accounts.models import Program, Team
+from accounts.persistence import updated_at_moves
 from patients.models import Enrollment, Patient, UploadedFile
 
 
@@ -130,20 +130,12 @@ class CaseloadStatus(models.Model):
     stable_until = models.DateField(null=True, blank=True, editable=False)
     # When the row last changed, for API sync and ETags. The recompute writes rows in raw SQL and the level
     # decisions save only their own fields, so the database sets it: a default on insert, a trigger on
-    # every update that changes something.
+    # every update.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name_plural = "caseload statuses"
-        triggers = [
-            pgtrigger.Trigger(
-                name="caseload_status_touch_updated_at",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.AnyChange(exclude=["updated_at"]),
-                func="NEW.updated_at = clock_timestamp(); RETURN NEW;",
-            ),
-        ]
+        triggers = [updated_at_moves("caseload_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

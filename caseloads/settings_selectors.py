@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Program, Team, TeamMembership, User
+from accounts.models import ApiToken, Program, Team, TeamMembership, User
 from accounts.services import TEAM_ROLES
 from caseloads.models import GraduationCriteria, IntensityPolicy
 from patients.models import ScreeningQuestion
@@ -123,6 +123,11 @@ def team_for_admin(*, user: User, team_id: int) -> Team:
 def person_for_admin(*, user: User, person_id: int) -> User:
     """Someone in the admin's program (not a token's service user); anyone else answers 404."""
     return get_object_or_404(User, pk=person_id, program_id=user.program_id, api_token__isnull=True)
+
+
+def api_token_for_admin(*, user: User, token_id: int) -> ApiToken:
+    """A token of the admin's program; another program's answers 404."""
+    return get_object_or_404(ApiToken, pk=token_id, program_id=user.program_id)
 
 
 def question_for_admin(*, user: User, question_id: int) -> ScreeningQuestion:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -45,6 +45,7 @@ from caseloads.settings_selectors import (
     ProgramSettings,
     QuestionSettings,
     TeamSettings,
+    api_token_for_admin,
     person_for_admin,
     program_of_admin,
     program_settings_for,
@@ -456,11 +457,7 @@ def settings_api_token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke a token: the system using it gets 401 from its next request."""
-    program = program_of_admin(user=request.user)
-    # Another program's token answers 404, as for its teams and people.
-    token = next((token for token in api_tokens_of(program) if token.pk == token_id), None)
-    if token is None:
-        raise Http404
+    token = api_token_for_admin(user=request.user, token_id=token_id)
     return _change(
         request,
         key=f"api-token-{token.pk}",

@@ -81,6 +81,19 @@ def can_change_record(user: User, enrollment: Enrollment | None) -> bool:
     )
 
 
+# Why a closed episode's record answers 403 to a change.
+NOT_IN_CARE = "The record can change only while the person is in outreach or in care."
+
+
+def enrollment_to_change(user: User, enrollment_id: int) -> Enrollment:
+    """The enrolment whose record `user` is changing (can_change_record, with the reason): 404 outside
+    their scope, 403 when they may only read it or the person is no longer in outreach or care."""
+    enrollment = enrollment_for_user(user, enrollment_id, for_write=True)
+    if enrollment.status not in CARE_STATUSES:
+        raise PermissionDenied(NOT_IN_CARE)
+    return enrollment
+
+
 def _on_current_care_team(user: User, enrollment: Enrollment | OuterRef) -> QuerySet[CareTeamMember]:
     return CareTeamMember.objects.filter(enrollment=enrollment, user_id=user.pk, ended_on__isnull=True)
 

@@ -29,6 +29,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return exception_handler(exc, context)
 
 
+def form_errors(form: Any, *, renamed: dict[str, str] | None = None) -> dict[str, Any]:
+    """A page form's errors in DRF's shape, for a ValidationError: `{"field": ["..."]}`, with a field
+    `renamed` where the API calls it otherwise; errors about no one field become `detail`."""
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        key = "detail" if name == "__all__" else (renamed or {}).get(name, name)
+        errors.setdefault(key, []).extend(str(message) for message in messages)
+    if list(errors) == ["detail"]:
+        return {"detail": " ".join(errors["detail"])}
+    return errors
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of a 400 that is not about one field, a 403, 404, 409 or 412."""
 

@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
 from accounts.errors import DomainError
-from accounts.models import Role, User
 from caseloads.api.enrollment_serializers import (
     CareTeamMemberCreateSerializer,
     CareTeamMemberSerializer,
@@ -35,6 +34,7 @@ from caseloads.api.enrollment_serializers import (
     ReferralOutSerializer,
     ReferralOutUpdateSerializer,
 )
+from caseloads.balancing import can_apply_moves
 from caseloads.pages import patient_to_change
 from caseloads.services import (
     care_team_member_add,
@@ -43,10 +43,14 @@ from caseloads.services import (
     enrollment_change_phase,
     primary_care_manager_assign,
 )
-from patients.access import enrollment_for_user, enrollments_visible_to, patients_visible_to
+from patients.access import (
+    enrollment_for_user,
+    enrollment_to_change,
+    enrollments_visible_to,
+    patients_visible_to,
+)
 from patients.api.filters import SYNC_ORDER
 from patients.models import (
-    CARE_STATUSES,
     CareTeamMember,
     CommunitySupport,
     Enrollment,
@@ -87,18 +91,6 @@ MOVES_WITH_THEIR_OWN_FLOW: dict[tuple[str, str], str] = {
         "check-ins after it."
     ),
 }
-# Who gives a person a primary care manager on the pages: admins at screening, supervisors in
-# supervision and when balancing caseloads.
-ASSIGNING_ROLES = (Role.PROGRAM_ADMIN, Role.SUPERVISOR)
-
-
-def enrollment_to_change(user: User, enrollment_id: int) -> Enrollment:
-    """As the record's forms (caseloads.views.record_to_change): 404 outside the user's scope, 403
-    unless they may change it and the person is in outreach or care."""
-    enrollment = enrollment_for_user(user, enrollment_id, for_write=True)
-    if enrollment.status not in CARE_STATUSES:
-        raise PermissionDenied
-    return enrollment
 
 
 class EnrollmentFilter(filters.FilterSet):
@@ -187,7 +179,9 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         enrollment = self._to_write()
-        if request.user.role not in ASSIGNING_ROLES:
+        # As on the pages (screening, supervision, balancing): a program admin, or a supervisor of the
+        # person's team.
+        if enrollment.team is None or not can_apply_moves(request.user, enrollment.team):
             raise PermissionDenied
         incoming = PrimaryCareManagerSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.api.errors import form_errors
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
 from accounts.models import User
@@ -293,13 +294,9 @@ class OutcomeFiguresViewSet(viewsets.ViewSet):
         form = OutcomeFilterForm(request.query_params, teams=teams, today=user.program.today())
         if not form.is_valid():
             # The page shows the default period with the errors; a system gets the errors alone.
-            raise serializers.ValidationError(_field_errors(form))
+            raise serializers.ValidationError(form_errors(form))
         page = outcomes_page_for(user=user, filters=form.filters())
         return Response(OutcomeFiguresSerializer(outcome_figures_data(page)).data)
-
-
-def _field_errors(form: OutcomeFilterForm) -> dict[str, list[str]]:
-    return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
 ROUTES: list[ApiRoute] = [

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api.errors import form_errors
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
 from accounts.errors import DomainError
@@ -214,7 +216,7 @@ class ReferralViewSet(
         # The page's form checks the details with the page's words (a birth date in the future ...).
         form = ReferralForm(_referral_form_data(data))
         if not form.is_valid():
-            raise serializers.ValidationError(_errors_of(form, renamed=_PRIORITY_FIELDS))
+            raise serializers.ValidationError(form_errors(form, renamed=_PRIORITY_FIELDS))
         with transaction.atomic():
             matches = possible_duplicates_for(user=request.user, person=form.person_to_match())
             existing_patient = None
@@ -235,7 +237,7 @@ class ReferralViewSet(
             if matches:
                 choice = DuplicateChoiceForm(_choice_form_data(data, matches), matches=matches)
                 if not choice.is_valid():
-                    raise serializers.ValidationError(_errors_of(choice))
+                    raise serializers.ValidationError(form_errors(choice))
                 existing_patient = choice.chosen_patient()
             enrollment = referral_receive(
                 program=request.user.program,
@@ -303,23 +305,15 @@ def _choice_form_data(data: dict[str, Any], matches: list[Any]) -> dict[str, str
     }
 
 
-def _errors_of(form: Any, *, renamed: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """A page form's errors in DRF's shape; its errors about no one field become `detail`."""
-    errors: dict[str, list[str]] = {}
-    for name, messages in form.errors.items():
-        key = "detail" if name == "__all__" else (renamed or {}).get(name, name)
-        errors.setdefault(key, []).extend(messages)
-    if list(errors) == ["detail"]:
-        return {"detail": " ".join(errors["detail"])}  # type: ignore[dict-item]
-    return errors
-
-
 class _DirectoryLookup:
     """One service of the user's program's directory, offered or not (another program's: 404)."""
 
     def get_object(self) -> CommunityResource:
         view: Any = self
-        resource = community_resource_for_user(view.request.user, int(view.kwargs["pk"]))
+        raw_id = view.kwargs["pk"]
+        if not (raw_id.isascii() and raw_id.isdecimal()):
+            raise Http404
+        resource = community_resource_for_user(view.request.user, int(raw_id))
         view.check_object_permissions(view.request, resource)
         return resource
 

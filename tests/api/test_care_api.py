@@ -21,11 +21,10 @@ from careplans.models import (
     StepOwner,
 )
 from careplans.services import GoalEditConflict
-from caseloads.api.care import NOT_IN_CARE
 from caseloads.models import CaseloadRecomputeRequest
 from engagement.models import GoalProgress, SuccessMoment
 from engagement.services import GoalReview, contact_log
-from patients.access import can_see_part2
+from patients.access import NOT_IN_CARE, can_see_part2
 from patients.models import AccessAction, AccessEvent, Enrollment, EnrollmentStatus
 from tests.api.conftest import ApiAs
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from careplans import services as plans
-from caseloads.api.care import NOT_IN_CARE
 from caseloads.models import CaseloadRecomputeRequest
 from engagement.models import CheckIn, Contact, GoalProgress, LifeEvent, SuccessMoment
+from patients.access import NOT_IN_CARE
 from patients.models import AccessAction, AccessEvent, Enrollment, EnrollmentStatus
 from tests.api.conftest import ApiAs
 from tests.engagement.factories import CheckInFactory, ContactFactory, LifeEventFactory, SuccessMomentFactory

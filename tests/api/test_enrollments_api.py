@@ -17,7 +17,7 @@ from patients.models import (
 )
 from patients.services import referral_out_create
 from tests.api.conftest import ApiAs
-from tests.patients.factories import CommunitySupportFactory
+from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,20 @@ class TestEnrollments:
 
         assert response.status_code == 403
         assert enrollment.care_team.get(is_primary=True, ended_on__isnull=True).user_id == care_manager.pk
+
+    def test_a_supervisor_of_another_team_on_the_care_team_may_not_reassign(
+        self, api_as: ApiAs, supervisor_other_team: User, care_manager_same_team: User, enrollment: Enrollment
+    ) -> None:
+        # On the care team, so they may read and edit the record, but not give it a new primary.
+        CareTeamMemberFactory(enrollment=enrollment, user=supervisor_other_team)
+
+        response = api_as(supervisor_other_team).post(
+            reverse("api:enrollment-assign", args=[enrollment.pk]),
+            {"care_manager": care_manager_same_team.pk},
+        )
+
+        assert response.status_code == 403
+        assert not enrollment.care_team.filter(user=care_manager_same_team).exists()
 
     def test_the_phase_changes_with_evidence_and_is_refused_without(
         self, api_as: ApiAs, care_manager: User, enrollment: Enrollment

@@ -320,6 +320,15 @@ class TestCommunityResources:
         )
         assert response.status_code == 404
 
+    @pytest.mark.parametrize("raw_id", ["abc", "%C2%B2"])  # "²" is a digit to str.isdigit, not to int()
+    def test_an_id_that_is_not_a_number_is_not_found(
+        self, api_as: ApiAs, program_admin: User, food_bank: CommunityResource, raw_id: str
+    ) -> None:
+        response = api_as(program_admin).patch(f"/api/v1/community-resources/{raw_id}/", {"name": "X"})
+
+        assert response.status_code == 404
+        assert "detail" in response.json()
+
     def test_an_admin_adds_and_retires_a_service(
         self, api_as: ApiAs, program_admin: User, food_bank: CommunityResource
     ) -> None:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
 
@@ -1207,6 +1208,16 @@ class TestAssessmentDomainRecord:
 
         assert AssessmentDomain.objects.get(pk=substance.pk).is_part2 is True
         assert AssessmentDomain.objects.get(pk=housing.pk).is_part2 is False
+
+    def test_substance_use_is_recorded_only_by_the_current_care_team(
+        self, enrollment: Enrollment, supervisor: User
+    ) -> None:
+        # The team's supervisor may change the record, but 42 CFR Part 2 content is the care team's.
+        with pytest.raises(PermissionDenied):
+            _assess(enrollment, supervisor, AssessmentDomainKind.SUBSTANCE_USE)
+
+        assert AssessmentDomain.objects.filter(enrollment=enrollment).exists() is False
+        assert _assess(enrollment, supervisor, AssessmentDomainKind.HOUSING).is_part2 is False
 
     @pytest.mark.parametrize("summary", ["", "  "])
     def test_an_empty_summary_is_refused(
