@@ -63,10 +63,32 @@ def dashboard_teams_of(user: User) -> QuerySet[Team]:
     return teams_of(user).filter(program_id=user.program_id)
 
 
+def care_managers_overseen_by(user: User) -> QuerySet[User]:
+    """The care managers on `user`'s dashboard: of the teams they oversee (403 without a dashboard)."""
+    return care_managers_of_teams(team_ids=list(dashboard_teams_of(user).values_list("pk", flat=True)))
+
+
 def care_manager_for_review(*, user: User, care_manager_id: int) -> User:
     """A care manager in one of `user`'s dashboard teams; 404 for anyone else."""
-    team_ids = list(dashboard_teams_of(user).values_list("pk", flat=True))
-    return get_object_or_404(care_managers_of_teams(team_ids=team_ids), pk=care_manager_id)
+    return get_object_or_404(care_managers_overseen_by(user), pk=care_manager_id)
+
+
+def reassignment_choices(*, user: User, care_manager: User) -> list[User]:
+    """Whom `user` may hand `care_manager`'s people to in supervision: the others they oversee."""
+    return [colleague for colleague in care_managers_overseen_by(user) if colleague.pk != care_manager.pk]
+
+
+def supervision_sessions_visible_to(user: User) -> QuerySet[SupervisionSession]:
+    """The sessions `user` may read, as supervision_session_for decides for one: their own (the care
+    manager it was about), and those of the care managers on their dashboard."""
+    if not user.is_authenticated:
+        return SupervisionSession.objects.none()
+    own = Q(care_manager=user)
+    if user.role not in DASHBOARD_ROLES or user.program_id is None:
+        return SupervisionSession.objects.filter(own)
+    return SupervisionSession.objects.filter(
+        own | Q(care_manager__in=care_managers_overseen_by(user).values("pk"))
+    )
 
 
 _STEP_UP = Q(

@@ -13,12 +13,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import DomainError
-from accounts.selectors import care_managers_of_teams
 from caseloads.caseload_badges import review_row
 from caseloads.dashboard import (
     CaseloadReview,
     caseload_review_for,
-    dashboard_teams_of,
+    reassignment_choices,
     supervision_session_for,
     team_dashboard_for,
 )
@@ -77,7 +76,10 @@ def _render_review(
             "level": [("", "Choose a level"), *IntensityLevel.choices],
             "reassign_to": [
                 ("", "Choose a care manager"),
-                *((str(colleague.pk), str(colleague)) for colleague in _colleagues_of(request, review)),
+                *(
+                    (str(colleague.pk), str(colleague))
+                    for colleague in reassignment_choices(user=request.user, care_manager=review.care_manager)
+                ),
             ],
         }
         nothing_chosen = {name: _options(items, "") for name, items in choices.items()}
@@ -154,17 +156,8 @@ class PostedDecision:
         return cls(prefix=prefix, values=values, errors=errors)
 
 
-def _colleagues_of(request: HttpRequest, review: CaseloadReview) -> list:
-    team_ids = list(dashboard_teams_of(request.user).values_list("pk", flat=True))
-    return [
-        colleague
-        for colleague in care_managers_of_teams(team_ids=team_ids)
-        if colleague.pk != review.care_manager.pk
-    ]
-
-
 def _decision_forms(request: HttpRequest, review: CaseloadReview, data: object) -> dict[int, DecisionForm]:
-    colleagues = _colleagues_of(request, review)
+    colleagues = reassignment_choices(user=request.user, care_manager=review.care_manager)
     return {
         row.pk: DecisionForm(data, enrollment=row, colleagues=colleagues)  # type: ignore[arg-type]
         for row in review.rows

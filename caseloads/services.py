@@ -30,7 +30,7 @@ from patients.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from patients.services import consent_record, enrollment_move, has_current_consent
+from patients.services import consent_record, has_current_consent
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ care_team_member_end = _recomputes_caseload(
 enrollment_change_phase = _recomputes_caseload(
     patients_services.enrollment_change_phase, lambda enrollment: enrollment.pk
 )
+# Whether the person is in care decides their caseload row.
+enrollment_move = _recomputes_caseload(patients_services.enrollment_move, lambda enrollment: enrollment.pk)
 # A transfer moves the row to the new care manager's caseload.
 primary_care_manager_assign = _recomputes_caseload(
     patients_services.primary_care_manager_assign, lambda member: member.enrollment_id
@@ -182,7 +184,9 @@ def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given:
             patient=enrollment.patient, kind=ConsentKind.PROGRAM_PARTICIPATION, on=contact_day
         ):
             return ""
-        enrollment_move(enrollment=enrollment, to_status=EnrollmentStatus.ACTIVE, acting_user=acting_user)
+        patients_services.enrollment_move(
+            enrollment=enrollment, to_status=EnrollmentStatus.ACTIVE, acting_user=acting_user
+        )
         return "Welcome: they agreed to take part, so they are now in active care."
     if enrollment.first_reached_at is not None:
         return ""
@@ -197,7 +201,7 @@ def outreach_after_contact(*, contact: Contact, acting_user: Any, consent_given:
             f"Attempt {attempts} of {program.outreach_attempt_limit} in {program.outreach_period_days} days."
         )
     reapproach_on = program.today() + datetime.timedelta(days=UNABLE_TO_REACH_REAPPROACH_DAYS)
-    enrollment_move(
+    patients_services.enrollment_move(
         enrollment=enrollment,
         to_status=EnrollmentStatus.DISENROLLED,
         acting_user=acting_user,

@@ -39,8 +39,8 @@ from caseloads.pages import patient_to_change
 from caseloads.services import (
     care_team_member_add,
     care_team_member_end,
-    caseload_recompute_soon,
     enrollment_change_phase,
+    enrollment_move,
     primary_care_manager_assign,
 )
 from patients.access import (
@@ -62,35 +62,31 @@ from patients.services import (
     community_support_add,
     community_support_end,
     community_support_update,
-    enrollment_move,
     referral_out_create,
     referral_out_update,
 )
+from patients.services.screening import SCREENABLE_STATUSES
 
 S = EnrollmentStatus
 
-SCREEN_INSTEAD = "Screen the referral to decide this: POST /api/v1/referrals/{id}/screen/."
-# Moves the pages make only through a flow that records more than the status: the move endpoint
+# The moves the pages make only through a flow that records more than the status: the move endpoint
 # refuses them and names the flow, so nothing skips the screening, the consent or the graduation.
-MOVES_WITH_THEIR_OWN_FLOW: dict[tuple[str, str], str] = {
-    (S.REFERRED, S.OUTREACH): SCREEN_INSTEAD,
-    (S.SCREENING, S.OUTREACH): SCREEN_INSTEAD,
-    (S.REFERRED, S.NOT_A_FIT): SCREEN_INSTEAD,
-    (S.SCREENING, S.NOT_A_FIT): SCREEN_INSTEAD,
-    (S.REFERRED, S.DECLINED): SCREEN_INSTEAD,
-    (S.SCREENING, S.DECLINED): SCREEN_INSTEAD,
-    (S.OUTREACH, S.ACTIVE): (
-        "Someone in outreach becomes active when a contact records that they agreed to take part."
-    ),
-    (S.ACTIVE, S.GRADUATED): (
-        "Record the graduation instead: it keeps the criteria gone through with the person and the "
-        "check-ins after it."
-    ),
-    (S.MAINTENANCE, S.GRADUATED): (
-        "Record the graduation instead: it keeps the criteria gone through with the person and the "
-        "check-ins after it."
-    ),
-}
+SCREEN_INSTEAD = "Screen the referral to decide this: POST /api/v1/referrals/{id}/screen/."
+CONSENT_INSTEAD = "Someone in outreach becomes active when a contact records that they agreed to take part."
+GRADUATE_INSTEAD = (
+    "Record the graduation instead: it keeps the criteria gone through with the person and the check-ins "
+    "after it."
+)
+
+
+def _own_flow_of(from_status: str, to_status: str) -> str | None:
+    if from_status in SCREENABLE_STATUSES and to_status in (S.OUTREACH, S.NOT_A_FIT, S.DECLINED):
+        return SCREEN_INSTEAD
+    if (from_status, to_status) == (S.OUTREACH, S.ACTIVE):
+        return CONSENT_INSTEAD
+    if to_status == S.GRADUATED:
+        return GRADUATE_INSTEAD
+    return None
 
 
 class EnrollmentFilter(filters.FilterSet):
@@ -160,13 +156,10 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         incoming = EnrollmentMoveSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         arguments = incoming.validated_data
-        own_flow = MOVES_WITH_THEIR_OWN_FLOW.get((enrollment.status, arguments["to_status"]))
+        own_flow = _own_flow_of(enrollment.status, arguments["to_status"])
         if own_flow is not None:
             raise DomainError(own_flow)
-        with transaction.atomic():
-            moved = enrollment_move(enrollment=enrollment, acting_user=request.user, **arguments)
-            # Whether the person is in care decides their caseload row.
-            caseload_recompute_soon(enrollment_id=moved.pk)
+        moved = enrollment_move(enrollment=enrollment, acting_user=request.user, **arguments)
         return Response(EnrollmentSerializer(moved).data)
 
     @extend_schema(

@@ -7,7 +7,6 @@ caseloads.outcomes); writes call the same services as the level-of-care card and
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -23,8 +22,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts.api.errors import form_errors
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
-from accounts.models import User
-from accounts.selectors import care_managers_of_teams
 from caseloads.api.supervision_serializers import (
     NOT_FOR_ROLE,
     PERIOD_VALUES,
@@ -38,7 +35,7 @@ from caseloads.api.supervision_serializers import (
     choices_by_id,
     outcome_figures_data,
 )
-from caseloads.dashboard import caseload_review_for, dashboard_teams_of, require_dashboard_access
+from caseloads.dashboard import caseload_review_for, reassignment_choices, supervision_sessions_visible_to
 from caseloads.forms_outcomes import OutcomeFilterForm
 from caseloads.levels import caseload_level_accept, caseload_level_override
 from caseloads.models import (
@@ -170,21 +167,6 @@ class SupervisionSessionFilter(filters.FilterSet):
         fields = ["care_manager", "supervisor"]
 
 
-def supervision_sessions_visible_to(user: User | AnonymousUser) -> QuerySet[SupervisionSession]:
-    """The sessions `user` may read, as caseloads.dashboard.supervision_session_for decides for one: their
-    own (the care manager it was about), and those of the care managers on their dashboard."""
-    if not user.is_authenticated:
-        return SupervisionSession.objects.none()
-    own = Q(care_manager=user)
-    try:
-        require_dashboard_access(user)
-    except PermissionDenied:
-        return SupervisionSession.objects.filter(own)
-    team_ids = list(dashboard_teams_of(user).values_list("pk", flat=True))
-    overseen = care_managers_of_teams(team_ids=team_ids).values("pk")
-    return SupervisionSession.objects.filter(own | Q(care_manager__in=overseen))
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Supervision sessions",
@@ -241,13 +223,7 @@ class SupervisionSessionViewSet(
         review = caseload_review_for(user=request.user, care_manager_id=chosen.validated_data["care_manager"])
         if not review.can_supervise:
             raise PermissionDenied
-        colleagues = [
-            colleague
-            for colleague in care_managers_of_teams(
-                team_ids=list(dashboard_teams_of(request.user).values_list("pk", flat=True))
-            )
-            if colleague.pk != review.care_manager.pk
-        ]
+        colleagues = reassignment_choices(user=request.user, care_manager=review.care_manager)
         serializer = SupervisionSessionWriteSerializer(
             data=request.data,
             context={"caseload": choices_by_id(review.rows), "colleagues": choices_by_id(colleagues)},
