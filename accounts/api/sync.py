@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
-from rest_framework.filters import BaseFilterBackend
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
@@ -36,10 +36,13 @@ class SyncCursorPagination(CursorPagination):
                 {self.cursor_query_param: ["This is not a cursor from a page of this list."]}
             ) from None
 
-    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
-        # The default when neither ?ordering= nor the view's own `ordering` says otherwise.
-        self.ordering = (sync_field_of(view), "pk")
-        return super().get_ordering(request, queryset, view)
+
+class SyncOrderingFilter(OrderingFilter):
+    """`?ordering=` among the view's `ordering_fields`; without it, the order records last changed (the
+    cursor paginator takes its order from here, so every list pages in the sync order by default)."""
+
+    def get_default_ordering(self, view: Any) -> tuple[str, ...]:
+        return getattr(view, "ordering", None) or (sync_field_of(view), "pk")
 
 
 class UpdatedSinceFilter(BaseFilterBackend):

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
-from accounts.api.sync import sync_field_of
 from accounts.models import User
 from careplans import services as plans
 from careplans.models import AssessmentDomain, CarePlan, Goal, Step
@@ -98,12 +97,6 @@ class _CareRecordViewSet(ETagMixin, viewsets.GenericViewSet):  # type: ignore[ty
     # From a row to its patient and its enrolment (attribute paths).
     patient_path: ClassVar[str] = "enrollment.patient"
     enrollment_path: ClassVar[str] = "enrollment"
-
-    @property
-    def ordering(self) -> tuple[str, str]:
-        """Pages follow the order records last changed (accounts.api.sync). Named on the view too, so
-        the cursor does not fall back to the pagination's own default when no `?ordering=` is given."""
-        return (sync_field_of(self), "pk")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []

@@ -49,7 +49,6 @@ from patients.access import (
     enrollments_visible_to,
     patients_visible_to,
 )
-from patients.api.filters import SYNC_ORDER
 from patients.models import (
     CareTeamMember,
     CommunitySupport,
@@ -116,8 +115,6 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     phase change through the actions, under the same rules as the pages."""
 
     serializer_class = EnrollmentSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     filterset_class = EnrollmentFilter
     ordering_fields = ["referred_on", "status_changed_at", "created_at", "updated_at"]
 
@@ -238,8 +235,6 @@ class CareTeamMemberViewSet(
     with their role and the days they joined and left."""
 
     serializer_class = CareTeamMemberSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     filterset_class = CareTeamMemberFilter
     ordering_fields = ["started_on", "updated_at"]
 
@@ -303,8 +298,6 @@ class CommunitySupportViewSet(
     person wants them involved in their care. Changed by those who may change the record."""
 
     serializer_class = CommunitySupportSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     filterset_fields = ["patient", "kind", "is_active", "is_trusted_to_involve"]
     ordering_fields = ["name", "created_at", "updated_at"]
 
@@ -377,8 +370,6 @@ class ReferralOutViewSet(
     got the service, with the next follow-up while it is open."""
 
     serializer_class = ReferralOutSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     filterset_fields = ["enrollment", "resource", "status"]
     ordering_fields = ["referred_on", "follow_up_on", "updated_at"]
 

@@ -103,8 +103,6 @@ class CaseloadStatusViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CaseloadStatusSerializer
     filterset_class = CaseloadStatusFilter
     ordering_fields = ["updated_at", "computed_at", "id"]
-    # The sync order, named here as well: the paginator's own default is not a field of these models.
-    ordering = ("updated_at", "pk")
 
     def get_queryset(self) -> QuerySet[CaseloadStatus]:
         return (
@@ -199,7 +197,6 @@ class SupervisionSessionViewSet(
     ordering_fields = ["created_at", "held_on", "id"]
     # A session is written once with its decisions and never changes.
     sync_field = "created_at"
-    ordering = ("created_at", "pk")
 
     def get_queryset(self) -> QuerySet[SupervisionSession]:
         user = self.request.user

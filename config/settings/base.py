@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "accounts.api.sync.SyncCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "accounts.api.sync.SyncOrderingFilter",
         "accounts.api.sync.UpdatedSinceFilter",
     ],
     "DEFAULT_THROTTLE_RATES": {

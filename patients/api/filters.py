@@ -28,7 +28,3 @@ class ReferralFilter(filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["enrollment", "enrollment_status", "patient", "source", "urgency", "is_screened"]
-
-
-# The order a list without `?ordering=` comes in: records as they last changed, for incremental sync.
-SYNC_ORDER = ["updated_at", "pk"]

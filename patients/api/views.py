@@ -24,7 +24,7 @@ from accounts.api.registry import ApiRoute
 from accounts.errors import DomainError
 from accounts.models import Role, User
 from patients.access import can_change_record, enrollments_visible_to, patients_visible_to
-from patients.api.filters import SYNC_ORDER, PatientFilter, ReferralFilter
+from patients.api.filters import PatientFilter, ReferralFilter
 from patients.api.serializers import (
     CarePreferencesSerializer,
     CommunityResourceSerializer,
@@ -95,8 +95,6 @@ class PatientViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     endpoints."""
 
     serializer_class = PatientSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     filterset_class = PatientFilter
     ordering_fields = ["legal_last_name", "date_of_birth", "created_at", "updated_at"]
 
@@ -185,8 +183,6 @@ class ReferralViewSet(
     decision. Program admins take referrals in and screen them, as on the intake pages."""
 
     serializer_class = ReferralSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     permission_classes = [IsAuthenticated, ProgramAdminWrites]
     filterset_class = ReferralFilter
     ordering_fields = ["received_at", "updated_at"]
@@ -357,8 +353,6 @@ class CommunityResourceViewSet(
     health ...). Everyone in the program reads it; program admins keep it."""
 
     serializer_class = CommunityResourceSerializer
-    # Cursor pages in the order records last changed (SyncCursorPagination's own default never applies).
-    ordering = SYNC_ORDER
     permission_classes = [IsAuthenticated, ProgramAdminWrites]
     filterset_fields = ["category"]
     ordering_fields = ["name", "updated_at"]
