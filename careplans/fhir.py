@@ -14,9 +14,9 @@ from patients.fhir import (
     compact,
     instant,
     meta,
+    patient_reference,
     practitioner,
     reference,
-    stamp_of,
     status_extension,
 )
 
@@ -63,13 +63,13 @@ def care_plan_resource(plan: CarePlan, *, goals: list[Goal]) -> Resource:
             "status": CARE_PLAN_STATUS[CarePlanStatus(plan.status)],
             "intent": "plan",
             "title": "My Plan",
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "period": {"start": plan.started_on.isoformat()},
             "created": instant(plan.created_at),
             "author": practitioner(plan.created_by),
             # The plan is made with the person: they are a contributor, as is whoever wrote it down.
             "contributor": [
-                reference("Patient", patient.pk, patient.display_name),
+                patient_reference(patient),
                 practitioner(plan.created_by),
             ],
             "careTeam": [reference("CareTeam", enrollment.pk)],
@@ -91,12 +91,12 @@ def goal_resource(goal: Goal) -> Resource:
     as its text and as the goal-rank extension."""
     plan = goal.care_plan
     patient = plan.enrollment.patient
-    patient_reference = reference("Patient", patient.pk, patient.display_name)
+    subject = patient_reference(patient)
     return compact(
         {
             "resourceType": "Goal",
             "id": str(goal.pk),
-            "meta": meta(goal.updated_at, is_part2=goal_is_part2(goal)),
+            "meta": meta(goal.updated_at),
             "extension": [status_extension(goal.status)],
             "lifecycleStatus": GOAL_LIFECYCLE_STATUS[GoalStatus(goal.status)],
             "achievementStatus": {
@@ -112,11 +112,11 @@ def goal_resource(goal: Goal) -> Resource:
                 "text": str(goal.priority),
             },
             "description": {"text": goal.patient_words},
-            "subject": patient_reference,
+            "subject": subject,
             "startDate": plan.enrollment.program.local_date(goal.created_at).isoformat(),
             "target": [{"dueDate": goal.target_on.isoformat()}] if goal.target_on else None,
             "statusDate": goal.status_changed_on.isoformat(),
-            "expressedBy": patient_reference,
+            "expressedBy": subject,
             "note": [
                 {"text": f"How the team puts it: {goal.team_framing}"} if goal.team_framing else None,
                 {"text": f"Why it matters: {goal.why_it_matters}"} if goal.why_it_matters else None,
@@ -140,7 +140,7 @@ def _step_status(step: Step) -> str:
 def _step_owner(step: Step) -> dict[str, str] | None:
     patient = step.goal.care_plan.enrollment.patient
     if step.owner == StepOwner.PATIENT:
-        return reference("Patient", patient.pk, patient.display_name)
+        return patient_reference(patient)
     if step.owner == StepOwner.TEAM_MEMBER and step.owner_team_member is not None:
         member = step.owner_team_member
         return practitioner(member.user) if member.user_id is not None else {"display": member.name}
@@ -158,16 +158,16 @@ def task_resource(step: Step) -> Resource:
         {
             "resourceType": "Task",
             "id": str(step.pk),
-            "meta": meta(stamp_of(step, "created_at"), is_part2=step_is_part2(step)),
+            "meta": meta(step.updated_at),
             "basedOn": [reference("CarePlan", plan.pk)],
             "status": _step_status(step),
             "intent": "plan",
             "description": step.description,
             "focus": reference("Goal", goal.pk),
-            "for": reference("Patient", patient.pk, patient.display_name),
+            "for": patient_reference(patient),
             "executionPeriod": {"end": instant(step.completed_on)},
             "authoredOn": instant(step.created_at),
-            "lastModified": instant(stamp_of(step, "created_at")),
+            "lastModified": instant(step.updated_at),
             "owner": _step_owner(step),
             "restriction": {"period": {"end": instant(step.due_on)}},
         }

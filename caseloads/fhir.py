@@ -51,7 +51,6 @@ from patients.fhir import (
     referral_in_resource,
     referral_out_resource,
     related_person_resource,
-    stamp_field,
 )
 from patients.models import (
     CLOSED_STATUSES,
@@ -95,15 +94,12 @@ class Source:
     scope: Callable[[Disclosure], QuerySet[Any]]
     patient_path: str
     enrollment_path: str | None
-    stamp_fallback: str = "created_at"
+    # The field that moves when a record changes (`_lastUpdated`).
+    stamp: str = "updated_at"
     statuses: Mapping[str, Q] | None = None
     part2: Q | None = None
     render: Callable[[Any], Resource]
     is_part2: Callable[[Any], bool] = lambda row: False
-
-    @property
-    def stamp(self) -> str:
-        return stamp_field(self.model, self.stamp_fallback)
 
     def patient_of(self, row: Any) -> Patient:
         if isinstance(row, Patient):
@@ -300,6 +296,10 @@ def _patient_rows(disclosure: Disclosure) -> QuerySet[Patient]:
     return patients_visible_to(disclosure.user)
 
 
+def contact_is_part2(contact: Contact) -> bool:
+    return contact.is_part2
+
+
 RESOURCE_TYPES: dict[str, tuple[Source, ...]] = {
     "Patient": (
         Source(
@@ -378,9 +378,10 @@ RESOURCE_TYPES: dict[str, tuple[Source, ...]] = {
             patient_path="enrollment__patient_id",
             enrollment_path="enrollment",
             statuses=_codes(ENCOUNTER_CODES, {"finished": EVERY_ROW}),
+            stamp="created_at",  # a contact is never changed once logged
             part2=CONTACT_PART2,
             render=encounter_resource,
-            is_part2=lambda contact: contact.is_part2,
+            is_part2=contact_is_part2,
         ),
     ),
     "Communication": (
@@ -390,9 +391,10 @@ RESOURCE_TYPES: dict[str, tuple[Source, ...]] = {
             patient_path="enrollment__patient_id",
             enrollment_path="enrollment",
             statuses=_codes(COMMUNICATION_CODES, {"not-done": EVERY_ROW}),
+            stamp="created_at",
             part2=CONTACT_PART2,
             render=communication_resource,
-            is_part2=lambda contact: contact.is_part2,
+            is_part2=contact_is_part2,
         ),
     ),
     "ServiceRequest": (
@@ -402,7 +404,6 @@ RESOURCE_TYPES: dict[str, tuple[Source, ...]] = {
             scope=_referral_in_rows,
             patient_path="enrollment__patient_id",
             enrollment_path="enrollment",
-            stamp_fallback="enrollment__updated_at",
             statuses=_by_our_status(REFERRAL_IN_STATUS, REQUEST_CODES, field="enrollment__status"),
             render=referral_in_resource,
         ),
@@ -412,7 +413,6 @@ RESOURCE_TYPES: dict[str, tuple[Source, ...]] = {
             scope=_referral_out_rows,
             patient_path="enrollment__patient_id",
             enrollment_path="enrollment",
-            stamp_fallback="enrollment__updated_at",
             statuses=_by_our_status(REFERRAL_OUT_STATUS, REQUEST_CODES),
             render=referral_out_resource,
         ),

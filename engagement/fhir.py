@@ -15,9 +15,9 @@ from patients.fhir import (
     instant,
     meta,
     narrative,
+    patient_reference,
     practitioner,
     reference,
-    stamp_of,
 )
 
 ENGAGEMENT_METHOD_EXTENSION = f"{STRUCTURE_DEFINITION}engagement-method"
@@ -74,13 +74,13 @@ def encounter_resource(contact: Contact) -> Resource:
         {
             "resourceType": "Encounter",
             "id": str(contact.pk),
-            "meta": meta(stamp_of(contact, "created_at"), is_part2=contact.is_part2),
+            "meta": meta(contact.created_at),
             "text": narrative(contact.note),
             "extension": _methods(contact),
             "status": "finished",
             "class": {"system": ACT_CODE, "code": class_code, "display": class_display},
             "type": [{"coding": [_mode(contact)]}],
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "episodeOfCare": [reference("EpisodeOfCare", enrollment.pk)],
             "participant": [{"individual": practitioner(contact.made_by)}],
             "period": {"start": instant(contact.occurred_at), "end": instant(end)},
@@ -105,7 +105,7 @@ def communication_resource(contact: Contact) -> Resource:
         {
             "resourceType": "Communication",
             "id": str(contact.pk),
-            "meta": meta(stamp_of(contact, "created_at"), is_part2=contact.is_part2),
+            "meta": meta(contact.created_at),
             "extension": _methods(contact),
             "status": "not-done",
             "statusReason": {"text": "The person was not reached"},
@@ -117,10 +117,10 @@ def communication_resource(contact: Contact) -> Resource:
                     ]
                 }
             ],
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "about": [reference("EpisodeOfCare", enrollment.pk)],
             "sent": instant(contact.occurred_at),
-            "recipient": [reference("Patient", patient.pk, patient.display_name)],
+            "recipient": [patient_reference(patient)],
             "sender": practitioner(contact.made_by),
             "note": [{"text": contact.note}] if contact.note else None,
         }

@@ -11,8 +11,6 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Model
-
 from accounts.models import User
 from patients.models import (
     CareTeamMember,
@@ -122,6 +120,10 @@ def reference(resource_type: str, resource_id: object, display: str = "") -> dic
     return {"reference": f"{resource_type}/{resource_id}", "display": display}
 
 
+def patient_reference(patient: Patient) -> dict[str, str]:
+    return reference("Patient", patient.pk, patient.display_name)
+
+
 def practitioner(user: User | None) -> dict[str, str] | None:
     """Staff are referenced as Practitioner/<user id> with their name; Practitioner is not served."""
     if user is None:
@@ -138,8 +140,9 @@ def status_extension(code: str) -> dict[str, str]:
     return {"url": STATUS_EXTENSION, "valueCode": code}
 
 
-def meta(stamp: datetime.datetime | datetime.date | None, *, is_part2: bool = False) -> dict[str, Any]:
-    return {"lastUpdated": instant(stamp), "security": [PART2_SECURITY] if is_part2 else []}
+def meta(stamp: datetime.datetime | datetime.date | None) -> dict[str, Any]:
+    """When the record last changed. A Part 2 record gets its security label from part2_labelled."""
+    return {"lastUpdated": instant(stamp)}
 
 
 def part2_labelled(resource: Resource) -> Resource:
@@ -159,22 +162,6 @@ def narrative(text: str) -> dict[str, str] | None:
         "status": "additional",
         "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{html.escape(text)}</p></div>',
     }
-
-
-def stamp_field(model: type[Model], fallback: str) -> str:
-    """The field that moves when a record changes: `updated_at`, else `created_at`, else `fallback`."""
-    names = {field.name for field in model._meta.get_fields()}
-    for name in ("updated_at", "created_at"):
-        if name in names:
-            return name
-    return fallback
-
-
-def stamp_of(record: Model, fallback: str) -> Any:
-    value: Any = record
-    for part in stamp_field(type(record), fallback).split("__"):
-        value = getattr(value, part)
-    return value
 
 
 # 42 CFR Part 2 ----------------------------------------------------------------------------------
@@ -281,7 +268,7 @@ def episode_of_care_resource(
             "status": EPISODE_STATUS[EnrollmentStatus(enrollment.status)],
             "statusHistory": status_history_of(status_events),
             "type": [{"coding": [coding("program", str(enrollment.program_id), enrollment.program.name)]}],
-            "patient": reference("Patient", patient.pk, patient.display_name),
+            "patient": patient_reference(patient),
             "managingOrganization": {"display": enrollment.program.name},
             "period": {"start": enrollment.referred_on.isoformat(), "end": instant(enrollment.ended_on)},
             "careManager": practitioner(primary.user) if primary is not None else None,
@@ -320,7 +307,7 @@ def care_team_resource(enrollment: Enrollment, *, members: Iterable[CareTeamMemb
             "meta": meta(enrollment.updated_at),
             "status": "active" if is_current else "inactive",
             "name": f"Care team, {enrollment.program.name}",
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "period": {"start": enrollment.referred_on.isoformat(), "end": instant(enrollment.ended_on)},
             "participant": participants,
             "managingOrganization": [{"display": enrollment.program.name}],
@@ -336,7 +323,7 @@ def related_person_resource(support: CommunitySupport) -> Resource:
         {
             "resourceType": "RelatedPerson",
             "id": str(support.pk),
-            "meta": meta(stamp_of(support, "created_at")),
+            "meta": meta(support.updated_at),
             "extension": [{"url": TRUSTED_EXTENSION, "valueBoolean": support.is_trusted_to_involve}],
             "active": support.is_active,
             "patient": reference("Patient", support.patient_id),
@@ -370,7 +357,7 @@ def referral_in_resource(referral: Referral) -> Resource:
         {
             "resourceType": "ServiceRequest",
             "id": f"{REFERRAL_IN_PREFIX}{referral.pk}",
-            "meta": meta(stamp_of(referral, "enrollment__updated_at")),
+            "meta": meta(referral.updated_at),
             "extension": [status_extension(enrollment.status)],
             "status": REFERRAL_IN_STATUS[EnrollmentStatus(enrollment.status)],
             "intent": "order",
@@ -380,7 +367,7 @@ def referral_in_resource(referral: Referral) -> Resource:
             ],
             "priority": REQUEST_PRIORITY[Urgency(referral.urgency)],
             "code": {"text": f"Referral to {enrollment.program.name}"},
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "authoredOn": instant(referral.received_at),
             "requester": {"display": referrer} if referrer else None,
             "performer": [{"display": enrollment.program.name}],
@@ -404,7 +391,7 @@ def referral_out_resource(referral: ReferralOut) -> Resource:
         {
             "resourceType": "ServiceRequest",
             "id": f"{REFERRAL_OUT_PREFIX}{referral.pk}",
-            "meta": meta(stamp_of(referral, "enrollment__updated_at")),
+            "meta": meta(referral.updated_at),
             "extension": [status_extension(referral.status)],
             "status": REFERRAL_OUT_STATUS[ReferralOutStatus(referral.status)],
             "intent": "order",
@@ -413,7 +400,7 @@ def referral_out_resource(referral: ReferralOut) -> Resource:
                 {"coding": [coding("resource-category", resource.category, resource.get_category_display())]},
             ],
             "code": {"text": f"Referral to {resource.name}"},
-            "subject": reference("Patient", patient.pk, patient.display_name),
+            "subject": patient_reference(patient),
             "authoredOn": referral.referred_on.isoformat(),
             "requester": practitioner(referral.referred_by),
             "performer": [{"display": resource.name}],

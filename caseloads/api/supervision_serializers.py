@@ -225,18 +225,9 @@ def choices_by_id(records: Sequence[Enrollment] | Sequence[User]) -> dict[int, o
 
 # --- Outcome figures ----------------------------------------------------------------------------------
 
-# Where each table keeps its figures: the row's numerator, denominator and result by column (after the
-# row's label), as the page lays them out. "time-in-program" shows counts and medians, not shares.
-RATIO_COLUMNS: dict[str, tuple[int, int, int]] = {
-    "funnel": (0, 1, 2),
-    "utilisation": (0, 1, 2),
-    "utilisation-per-person": (0, 1, 2),
-    "readmissions": (0, 1, 2),
-    "satisfaction": (0, 1, 2),
-    "costs": (0, 1, 2),
-    "success-moments": (0, 1, 2),
-    "confidence": (0, 1, 2),
-}
+# Every table but this one keeps each row's numerator, denominator and share in its first three
+# figures (after the label), as the page lays them out; time in program shows counts and medians.
+WITHOUT_SHARES = "time-in-program"
 
 
 class OutcomeCellSerializer(serializers.Serializer):
@@ -288,18 +279,16 @@ def _plain(raw: str) -> str | None:
 
 
 def outcome_row_data(table: OutcomeTable, row: OutcomeRow) -> dict[str, Any]:
-    columns = RATIO_COLUMNS.get(table.slug)
     figures = row.figures
 
-    def column(index: int | None) -> str | None:
-        return _plain(figures[index].raw) if index is not None and index < len(figures) else None
+    def column(index: int) -> str | None:
+        return _plain(figures[index].raw) if table.slug != WITHOUT_SHARES and index < len(figures) else None
 
-    numerator, denominator, value = columns if columns else (None, None, None)
     return {
         "label": row.label,
-        "numerator": column(numerator),
-        "denominator": column(denominator),
-        "value": column(value),
+        "numerator": column(0),
+        "denominator": column(1),
+        "value": column(2),
         "cells": [
             {"heading": heading, "text": figure.text, "value": _plain(figure.raw)}
             for heading, figure in zip(table.headings[1:], figures, strict=False)
