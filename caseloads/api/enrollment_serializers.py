@@ -24,6 +24,7 @@ from patients.models import (
     ReferralOutReason,
     ReferralOutStatus,
 )
+from patients.services import COMMUNITY_SUPPORT_FIELDS
 
 
 class EnrollmentSerializer(serializers.ModelSerializer[Enrollment]):
@@ -153,14 +154,7 @@ class CommunitySupportSerializer(serializers.ModelSerializer[CommunitySupport]):
         fields = [
             "id",
             "patient",
-            "kind",
-            "name",
-            "relationship",
-            "phone",
-            "email",
-            "notes",
-            "is_trusted_to_involve",
-            "consent_to_contact_on",
+            *COMMUNITY_SUPPORT_FIELDS,
             "is_active",
             "created_at",
             "updated_at",
