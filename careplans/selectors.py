@@ -33,12 +33,17 @@ def open_goals_of(*, care_plan: CarePlan) -> QuerySet[Goal]:
     return care_plan.goals.filter(status__in=OPEN_GOAL_STATUSES).order_by("priority", "pk")
 
 
+def steps_with_owners() -> Prefetch:
+    """For goals: their steps in order, each with who does it."""
+    steps = Step.objects.select_related("owner_team_member__user", "owner_support").order_by("position", "pk")
+    return Prefetch("steps", queryset=steps)
+
+
 def goals_with_steps_of(*, care_plan: CarePlan) -> list[Goal]:
     """Every goal of the plan in the patient's priority order, each with its steps and who does them."""
-    steps = Step.objects.select_related("owner_team_member__user", "owner_support").order_by("position", "pk")
     return list(
         care_plan.goals.select_related("updated_by")
-        .prefetch_related(Prefetch("steps", queryset=steps))
+        .prefetch_related(steps_with_owners())
         .order_by("priority", "pk")
     )
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Model as DjangoModel
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -24,10 +24,9 @@ from rest_framework.response import Response
 
 from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
-from accounts.models import User
 from careplans import services as plans
 from careplans.models import AssessmentDomain, CarePlan, Goal, Step
-from careplans.selectors import goals_with_steps_of
+from careplans.selectors import goals_with_steps_of, steps_with_owners
 from careplans.services import assessment_domain_record, care_plan_review_record
 from caseloads import services as caseload_services
 from caseloads.api.care_serializers import (
@@ -238,11 +237,6 @@ class GoalFilter(filters.FilterSet):
         fields = ["enrollment", "care_plan", "status", "life_domain"]
 
 
-def _steps_with_owners() -> Prefetch:
-    steps = Step.objects.select_related("owner_team_member__user", "owner_support").order_by("position", "pk")
-    return Prefetch("steps", queryset=steps)
-
-
 @extend_schema_view(
     list=_list(GoalSerializer, "Goals of the plans you may see, each with its steps."),
     retrieve=_detail(GoalSerializer),
@@ -267,12 +261,15 @@ class GoalViewSet(_CareRecordViewSet):
         return (
             Goal.objects.filter(care_plan__enrollment__in=enrollments_visible_to(self.request.user))
             .select_related("care_plan__enrollment__patient")
-            .prefetch_related(_steps_with_owners())
+            .prefetch_related(steps_with_owners())
         )
 
     def create(self, request: Request) -> Response:
         arguments = self._input(GoalAddSerializer)
-        plan = _plan_for_user(request.user, arguments.pop("care_plan"))
+        plan = get_object_or_404(
+            CarePlan.objects.filter(enrollment__in=enrollments_visible_to(request.user)),
+            pk=arguments.pop("care_plan"),
+        )
         enrollment_to_change(request.user, plan.enrollment_id)
         goal = plans.goal_add(care_plan=plan, acting_user=request.user, **arguments)
         return self._answer(goal, status.HTTP_201_CREATED)
@@ -298,14 +295,6 @@ class GoalViewSet(_CareRecordViewSet):
         goal = self._to_change(self.get_object())
         plans.goal_move(goal=goal, acting_user=request.user, **self._input(GoalMoveSerializer))
         return self._answer(goal)
-
-
-def _plan_for_user(user: User, care_plan_id: int) -> CarePlan:
-    """A plan of an enrolment `user` may see; 404 otherwise, as the plan page."""
-    plan = CarePlan.objects.filter(pk=care_plan_id, enrollment__in=enrollments_visible_to(user)).first()
-    if plan is None:
-        raise Http404
-    return plan
 
 
 class StepFilter(filters.FilterSet):
@@ -348,15 +337,12 @@ class StepViewSet(_CareRecordViewSet):
 
     def create(self, request: Request) -> Response:
         arguments = self._input(StepAddSerializer)
-        goal = (
+        goal = get_object_or_404(
             Goal.objects.filter(
-                pk=arguments.pop("goal"), care_plan__enrollment__in=enrollments_visible_to(request.user)
-            )
-            .select_related("care_plan")
-            .first()
+                care_plan__enrollment__in=enrollments_visible_to(request.user)
+            ).select_related("care_plan"),
+            pk=arguments.pop("goal"),
         )
-        if goal is None:
-            raise Http404
         enrollment_to_change(request.user, goal.care_plan.enrollment_id)
         step = plans.step_add(
             goal=goal,
