@@ -175,7 +175,7 @@ class GoalProgressSerializer(serializers.ModelSerializer[GoalProgress]):
 
 class _LeavesOutWithheld(serializers.ModelSerializer[Any]):
     """Shows `withheld` (field: blank value) instead of the content of a row the queryset marked
-    `is_withheld` (42 CFR Part 2; see caseloads.api.care.part2_withheld)."""
+    `is_withheld` (42 CFR Part 2; see patients.access.part2_withheld)."""
 
     is_withheld = serializers.BooleanField(read_only=True, help_text=WITHHELD_HELP)
     withheld: dict[str, Any] = {}
@@ -349,18 +349,18 @@ class CarePlanDetailsSerializer(serializers.Serializer[Any]):
         return _require(attrs, "expected_revision")
 
 
+def _patient_words_field() -> serializers.CharField:
+    missing = "Write the goal in the person's own words."
+    return serializers.CharField(
+        max_length=1000, help_text=PATIENT_WORDS_HELP, error_messages={"required": missing, "blank": missing}
+    )
+
+
 class GoalAddSerializer(serializers.Serializer[Any]):
     care_plan = serializers.IntegerField(
         help_text="The plan the goal is added to; it goes last in the order."
     )
-    patient_words = serializers.CharField(
-        max_length=1000,
-        help_text=PATIENT_WORDS_HELP,
-        error_messages={
-            "required": "Write the goal in the person's own words.",
-            "blank": "Write the goal in the person's own words.",
-        },
-    )
+    patient_words = _patient_words_field()
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
     why_it_matters = serializers.CharField(required=False, allow_blank=True, default="")
     success_looks_like = serializers.CharField(required=False, allow_blank=True, default="")
@@ -377,14 +377,7 @@ class GoalChangeSerializer(serializers.Serializer[Any]):
     expected_version = serializers.IntegerField(
         help_text="The goal's `version` your change started from; if someone saved it since, nothing changes."
     )
-    patient_words = serializers.CharField(
-        max_length=1000,
-        help_text=PATIENT_WORDS_HELP,
-        error_messages={
-            "required": "Write the goal in the person's own words.",
-            "blank": "Write the goal in the person's own words.",
-        },
-    )
+    patient_words = _patient_words_field()
     why_it_matters = serializers.CharField(required=False, allow_blank=True)
     success_looks_like = serializers.CharField(required=False, allow_blank=True)
     life_domain = serializers.ChoiceField(choices=LifeDomain.choices)
