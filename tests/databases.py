@@ -72,7 +72,8 @@ def clone_test_database(connection: BaseDatabaseWrapper, *, rebuild_for_run: str
                 [template_name],
             )
             row = cursor.fetchone()
-        built_for = (row[0] if row else "").split()
+        # A template left half-built by a stopped run has no comment yet: it is rebuilt.
+        built_for = ((row[0] if row else None) or "").split()
         wanted = [fingerprint, rebuild_for_run] if rebuild_for_run else [fingerprint]
         if built_for[: len(wanted)] != wanted:
             original_name = connection.settings_dict["NAME"]
