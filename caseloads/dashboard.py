@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Program, Role, Team, User
@@ -37,7 +38,7 @@ from caseloads.models import (
     SupervisionDecision,
     SupervisionSession,
 )
-from caseloads.selectors import CaseloadFilters, caseload_rows
+from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
 from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to
 from patients.models import CARE_STATUSES, Enrollment, EnrollmentStatus
 
@@ -73,9 +74,9 @@ def care_manager_for_review(*, user: User, care_manager_id: int) -> User:
     return get_object_or_404(care_managers_overseen_by(user), pk=care_manager_id)
 
 
-def reassignment_choices(*, user: User, care_manager: User) -> list[User]:
-    """Whom `user` may hand `care_manager`'s people to in supervision: the others they oversee."""
-    return [colleague for colleague in care_managers_overseen_by(user) if colleague.pk != care_manager.pk]
+def reassignment_choices(*, user: User, care_manager_id: int) -> list[User]:
+    """Whom `user` may hand the care manager's people to in supervision: the others they oversee."""
+    return [colleague for colleague in care_managers_overseen_by(user) if colleague.pk != care_manager_id]
 
 
 def supervision_sessions_visible_to(user: User) -> QuerySet[SupervisionSession]:
@@ -357,7 +358,27 @@ def caseload_review_for(
         care_manager=care_manager,
         groups=group_by_level(rows),
         sessions=list(recent_sessions_of(care_manager=care_manager)),
-        can_supervise=user.role == Role.SUPERVISOR,
+        can_supervise=can_record_supervision(user),
+    )
+
+
+def can_record_supervision(user: User) -> bool:
+    """Supervisors record sessions for the care managers on their dashboard; program admins and leads
+    read the review without recording."""
+    return user.role == Role.SUPERVISOR
+
+
+def person_to_discuss(*, user: User, care_manager_id: int, enrollment_id: int) -> Enrollment:
+    """One person in care on the care manager's caseload, with their patient's names, for the supervisor
+    opening a decision about them on the caseload review; 404 for anyone else (and for a user who does
+    not record supervision)."""
+    care_manager = care_manager_for_review(user=user, care_manager_id=care_manager_id)
+    if not can_record_supervision(user):
+        raise Http404
+    caseload = caseload_of(viewer=user, care_manager=care_manager).select_related("patient")
+    return get_object_or_404(
+        caseload.only("patient__preferred_name", "patient__legal_first_name", "patient__legal_last_name"),
+        pk=enrollment_id,
     )
 
 

@@ -13,10 +13,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import DomainError
+from accounts.models import User
 from caseloads.caseload_badges import review_row
 from caseloads.dashboard import (
     CaseloadReview,
     caseload_review_for,
+    person_to_discuss,
     reassignment_choices,
     supervision_session_for,
     team_dashboard_for,
@@ -26,12 +28,12 @@ from caseloads.models import DecisionKind, IntensityLevel
 from caseloads.supervision import DecisionRefused, supervision_session_record
 
 REVIEW_TEMPLATE = "caseloads/caseload_review.html"
-DECISION_TEMPLATE = "caseloads/_decision_fields.html"
-# Placeholders in the controls rendered once for everyone without an entry: characters that escaping
-# leaves as they are, and that no prefix or escaped name contains.
-_PREFIX_MARK = "person-__ENROLMENT__"
+DECISION_PANEL_TEMPLATE = "caseloads/_decision_panel.html"
+DECISION_FIELDS_TEMPLATE = "caseloads/_decision_fields.html"
+# Placeholders in what is written once for the page and then copied per person: a number no enrolment or
+# patient has, and a name that escaping leaves as it is and no escaped name contains.
+_ID_MARK = 987654321
 _NAME_MARK = "__PATIENT_NAME__"
-_PATIENT_MARK = 987654321
 
 
 @require_GET
@@ -44,9 +46,50 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
 
 @require_GET
 def caseload_review(request: HttpRequest, user_id: int) -> TemplateResponse:
-    """The care manager's people grouped by level of care; their supervisor records a session from here."""
+    """The care manager's people grouped by level of care; their supervisor records a session from here.
+
+    `?decide=<enrolment>` (repeatable) opens those people's decision panels: the no-JavaScript way to the
+    controls that a closed panel otherwise loads when it is opened.
+    """
     review = caseload_review_for(user=request.user, care_manager_id=user_id)
-    return _render_review(request, review)
+    opened = {int(value) for value in request.GET.getlist("decide") if value.isascii() and value.isdigit()}
+    return _render_review(request, review, opened=opened)
+
+
+@require_GET
+def supervision_decision_fields(request: HttpRequest, user_id: int, enrollment_id: int) -> HttpResponse:
+    """One person's decision controls, loaded into their panel on the caseload review when it is opened."""
+    enrollment = person_to_discuss(user=request.user, care_manager_id=user_id, enrollment_id=enrollment_id)
+    options = DecisionOptions(request.user, care_manager_id=user_id)
+    return HttpResponse(options.fields(PostedDecision(enrollment_id=enrollment.pk)))
+
+
+class DecisionOptions:
+    """The <option>s of a decision's selects for one care manager's caseload, worked out when first needed
+    (the colleagues to reassign to cost a query), and the controls written with them."""
+
+    def __init__(self, user: User, *, care_manager_id: int) -> None:
+        self.user = user
+        self.care_manager_id = care_manager_id
+        self._choices: dict[str, list[tuple[str, str]]] | None = None
+
+    def choices(self) -> dict[str, list[tuple[str, str]]]:
+        if self._choices is None:
+            colleagues = reassignment_choices(user=self.user, care_manager_id=self.care_manager_id)
+            self._choices = {
+                "kind": [("", "No decision"), *DecisionKind.choices],
+                "level": [("", "Choose a level"), *IntensityLevel.choices],
+                "reassign_to": [
+                    ("", "Choose a care manager"),
+                    *((str(colleague.pk), str(colleague)) for colleague in colleagues),
+                ],
+            }
+        return self._choices
+
+    def fields(self, decision: "PostedDecision") -> str:
+        chosen = decision.values
+        options = {name: _options(items, str(chosen.get(name, ""))) for name, items in self.choices().items()}
+        return render_to_string(DECISION_FIELDS_TEMPLATE, {"decision": decision, "options": options})
 
 
 def _render_review(
@@ -55,67 +98,58 @@ def _render_review(
     *,
     session_form: SupervisionSessionForm | None = None,
     decision_forms: dict[int, DecisionForm] | None = None,
+    opened: set[int] | frozenset[int] = frozenset(),
     refusal: str = "",
     status: int = 200,
 ) -> TemplateResponse:
-    """The review; for the supervisor, with the session form and a decision beside each person.
+    """The review; for the supervisor, with the session form and a decision panel beside each person.
 
-    The decision controls are not rendered through a form per person (a caseload of 100 would build and
-    render 600 widgets). Everyone without an entry gets the same controls, rendered once with
-    placeholders and stamped with each person's prefix and name. A refused post renders each person
-    who had an entry in full, with what was entered and the errors beside them.
+    A closed panel is the same for everyone but the names, so it is written once with placeholders and
+    copied for each person; its controls load when it is opened. Open panels (those in `opened`, and
+    after a refused save everyone with an entry, with what was entered and the errors) are written in
+    full.
     """
     context: dict[str, object] = {"review": review, "refusal": refusal}
-    decision_fields: dict[int, str] = {}
+    panels: dict[int, str] = {}
     if review.can_supervise:
         context["session_form"] = session_form or SupervisionSessionForm(
             initial={"held_on": request.user.program.today()}
         )
-        choices = {
-            "kind": [("", "No decision"), *DecisionKind.choices],
-            "level": [("", "Choose a level"), *IntensityLevel.choices],
-            "reassign_to": [
-                ("", "Choose a care manager"),
-                *(
-                    (str(colleague.pk), str(colleague))
-                    for colleague in reassignment_choices(user=request.user, care_manager=review.care_manager)
-                ),
-            ],
-        }
-        nothing_chosen = {name: _options(items, "") for name, items in choices.items()}
-        blank = render_to_string(
-            DECISION_TEMPLATE,
+        options = DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
+        closed = render_to_string(
+            DECISION_PANEL_TEMPLATE,
             {
-                "decision": PostedDecision(prefix=_PREFIX_MARK),
+                "decision": PostedDecision(enrollment_id=_ID_MARK),
                 "patient_name": _NAME_MARK,
-                "options": nothing_chosen,
+                "fields_url": reverse(
+                    "caseloads:supervision-decision-fields", args=[review.care_manager.pk, _ID_MARK]
+                ),
             },
         )
         for row in review.rows:
             decision = PostedDecision.of(row.pk, (decision_forms or {}).get(row.pk))
-            patient_name = row.patient.display_name
-            if decision.values:
-                options = {
-                    name: _options(items, str(decision.values.get(name, "")))
-                    for name, items in choices.items()
-                }
-                fields = render_to_string(
-                    DECISION_TEMPLATE,
-                    {"decision": decision, "patient_name": patient_name, "options": options},
+            if decision.values or row.pk in opened:
+                panels[row.pk] = render_to_string(
+                    DECISION_PANEL_TEMPLATE,
+                    {
+                        "decision": decision,
+                        "patient_name": row.patient.display_name,
+                        "is_open": True,
+                        "fields": mark_safe(options.fields(decision)),  # noqa: S308 - written by a template
+                    },
                 )
             else:
-                # The prefix first: the name, written last, is never read for a placeholder.
-                fields = blank.replace(_PREFIX_MARK, decision.prefix).replace(
-                    _NAME_MARK, escape(patient_name)
+                # The number first: the name, written last, is never read for a placeholder.
+                panels[row.pk] = closed.replace(str(_ID_MARK), str(row.pk)).replace(
+                    _NAME_MARK, escape(row.patient.display_name)
                 )
-            decision_fields[row.pk] = fields
     # One reverse() for the page, its number swapped for each person's (reverse costs ~10 µs a call).
-    record_url = reverse("caseloads:patient-record", args=[_PATIENT_MARK])
+    record_url = reverse("caseloads:patient-record", args=[_ID_MARK])
     for row in review.rows:
         row.review_row = review_row(
             row,
-            record_url=record_url.replace(str(_PATIENT_MARK), str(row.patient_id)),
-            decision_fields=decision_fields.get(row.pk, ""),
+            record_url=record_url.replace(str(_ID_MARK), str(row.patient_id)),
+            decision_fields=panels.get(row.pk, ""),
         )
     return TemplateResponse(request, REVIEW_TEMPLATE, context, status=status)
 
@@ -132,19 +166,22 @@ def _options(choices: list[tuple[str, str]], chosen: str) -> SafeString:
 class PostedDecision:
     """What was entered for one person, and why it was refused; empty before anything is posted."""
 
-    # The prefix of the person's field names, as the form gives them.
-    prefix: str
+    enrollment_id: int
     values: dict[str, object] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def prefix(self) -> str:
+        """The prefix of the person's field names, as the form gives them."""
+        return decision_prefix(self.enrollment_id)
+
     @classmethod
     def of(cls, enrollment_id: int, form: DecisionForm | None) -> "PostedDecision":
-        prefix = decision_prefix(enrollment_id)
         if form is None or not form.is_bound:
-            return cls(prefix=prefix)
+            return cls(enrollment_id=enrollment_id)
         values = {name: form[name].value() or "" for name in form.fields}
         if not any(values.values()) and not form.errors:
-            return cls(prefix=prefix)
+            return cls(enrollment_id=enrollment_id)
         values["reassign_to"] = str(values["reassign_to"])
         errors = [str(error) for error in form.non_field_errors()]
         errors += [
@@ -153,11 +190,11 @@ class PostedDecision:
             if name != "__all__"
             for error in messages
         ]
-        return cls(prefix=prefix, values=values, errors=errors)
+        return cls(enrollment_id=enrollment_id, values=values, errors=errors)
 
 
 def _decision_forms(request: HttpRequest, review: CaseloadReview, data: object) -> dict[int, DecisionForm]:
-    colleagues = reassignment_choices(user=request.user, care_manager=review.care_manager)
+    colleagues = reassignment_choices(user=request.user, care_manager_id=review.care_manager.pk)
     return {
         row.pk: DecisionForm(data, enrollment=row, colleagues=colleagues)  # type: ignore[arg-type]
         for row in review.rows

@@ -132,13 +132,7 @@ def caseload_rows(
     )
     graduation_prepared = graduation_preparations(OuterRef("pk")).values("session__held_on")[:1]
     rows = (
-        enrollments_visible_to(viewer)
-        .filter(
-            status__in=CARE_STATUSES,
-            care_team__user=care_manager,
-            care_team__is_primary=True,
-            care_team__ended_on__isnull=True,
-        )
+        caseload_of(viewer=viewer, care_manager=care_manager)
         .select_related("patient", "caseload_status")
         # The columns the rows show: a hundred full rows of three wide tables cost more to build than to read.
         .only(*CASELOAD_ROW_FIELDS)
@@ -169,6 +163,16 @@ def caseload_rows(
         row.badges = caseload_badges(row)
         row.contact_dates = contact_dates(row, time_zone=time_zone, today=today)
     return ordered
+
+
+def caseload_of(*, viewer: User, care_manager: User) -> QuerySet[Enrollment]:
+    """The enrolments in care, visible to `viewer`, whose primary care manager is `care_manager`."""
+    return enrollments_visible_to(viewer).filter(
+        status__in=CARE_STATUSES,
+        care_team__user=care_manager,
+        care_team__is_primary=True,
+        care_team__ended_on__isnull=True,
+    )
 
 
 def _apply_caseload_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters) -> QuerySet[Enrollment]:

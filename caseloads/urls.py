@@ -123,6 +123,11 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/care-managers/<int:user_id>/", dashboard_views.caseload_review, name="caseload-review"),
     path(
+        "dashboard/care-managers/<int:user_id>/decisions/<int:enrollment_id>/",
+        dashboard_views.supervision_decision_fields,
+        name="supervision-decision-fields",
+    ),
+    path(
         "dashboard/care-managers/<int:user_id>/supervision/",
         dashboard_views.supervision_session_create,
         name="supervision-session-create",

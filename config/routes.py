@@ -29,6 +29,7 @@ ROUTES: dict[str, RouteAccess] = {
     "caseloads:my-caseload": RouteAccess.AUTHENTICATED,
     "caseloads:dashboard": RouteAccess.AUTHENTICATED,
     "caseloads:caseload-review": RouteAccess.AUTHENTICATED,
+    "caseloads:supervision-decision-fields": RouteAccess.AUTHENTICATED,
     "caseloads:supervision-session-create": RouteAccess.AUTHENTICATED,
     "caseloads:supervision-session": RouteAccess.AUTHENTICATED,
     "caseloads:balancing": RouteAccess.AUTHENTICATED,

@@ -62,6 +62,7 @@ SIGNED_IN_KWARGS = {
     "caseloads:settings-api-token-revoke": {"token_id": 1},
     "caseloads:utilisation-import-preview": {"import_id": 1},
     "caseloads:caseload-review": {"user_id": 1},
+    "caseloads:supervision-decision-fields": {"user_id": 1, "enrollment_id": 1},
     "caseloads:supervision-session-create": {"user_id": 1},
     "caseloads:supervision-session": {"session_id": 1},
     "caseloads:balancing": {"team_id": 1},

@@ -220,7 +220,7 @@ class SupervisionSessionViewSet(
         review = caseload_review_for(user=request.user, care_manager_id=chosen.validated_data["care_manager"])
         if not review.can_supervise:
             raise PermissionDenied
-        colleagues = reassignment_choices(user=request.user, care_manager=review.care_manager)
+        colleagues = reassignment_choices(user=request.user, care_manager_id=review.care_manager.pk)
         serializer = SupervisionSessionWriteSerializer(
             data=request.data,
             context={"caseload": choices_by_id(review.rows), "colleagues": choices_by_id(colleagues)},

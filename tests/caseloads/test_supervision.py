@@ -224,28 +224,91 @@ class TestWhoMaySupervise:
         assert client.get(url).status_code == 403
 
 
-class TestDecisionControls:
-    """The controls beside each person are rendered once and stamped with each person's names."""
+FIELD_NAMES = ("discussed", "kind", "level", "level_until", "reassign_to", "detail")
 
-    def test_each_person_gets_controls_named_for_them_and_names_are_escaped(
-        self, client, supervisor, care_manager, two_people
+
+def review_url(care_manager) -> str:
+    return reverse("caseloads:caseload-review", args=[care_manager.pk])
+
+
+def fields_url(care_manager, enrollment) -> str:
+    return reverse("caseloads:supervision-decision-fields", args=[care_manager.pk, enrollment.pk])
+
+
+def panel_of(page: str, enrollment) -> str:
+    """The decision panel of one person on the review page."""
+    start = page.index(f'<details class="review-decision" id="{person(enrollment)}"')
+    return page[start : page.index("</details>", start)]
+
+
+class TestDecisionPanels:
+    """A closed panel beside each person loads their controls when opened; open panels carry them."""
+
+    def test_each_person_gets_a_closed_panel_that_loads_controls_named_for_them(
+        self, client, supervisor, care_manager, care_manager_same_team, two_people
     ) -> None:
         first, second = two_people
         first.patient.preferred_name = "Ana <b>& Co</b>"
         first.patient.save()
         client.force_login(supervisor)
 
-        page = client.get(reverse("caseloads:caseload-review", args=[care_manager.pk])).content.decode()
+        page = client.get(review_url(care_manager)).content.decode()
 
+        assert 'name="person-' not in page
         for enrollment in (first, second):
-            for name in ("discussed", "kind", "level", "level_until", "reassign_to", "detail"):
-                assert page.count(f'name="{person(enrollment)}-{name}"') == 1
-        assert "Discuss Ana &lt;b&gt;&amp; Co&lt;/b&gt;" in page
+            panel = panel_of(page, enrollment)
+            assert f'hx-get="{fields_url(care_manager, enrollment)}"' in panel
+            assert f'href="?decide={enrollment.pk}#{person(enrollment)}"' in panel
+        assert "Discuss Ana &lt;b&gt;&amp; Co&lt;/b&gt;" in panel_of(page, first)
         assert "<b>& Co</b>" not in page
-        assert "__ENROLMENT__" not in page
+        assert "987654321" not in page
         assert "__PATIENT_NAME__" not in page
 
-    def test_a_refused_post_keeps_each_persons_entry_and_leaves_the_others_blank(
+        fields = client.get(fields_url(care_manager, first)).content.decode()
+        for name in FIELD_NAMES:
+            assert fields.count(f'name="{person(first)}-{name}"') == 1
+        assert person(second) not in fields
+        colleague = f'<option value="{care_manager_same_team.pk}">{care_manager_same_team}</option>'
+        assert colleague in fields
+        assert f'<option value="{care_manager.pk}">' not in fields
+
+    def test_decide_opens_that_persons_panel_without_javascript(
+        self, client, supervisor, care_manager, two_people
+    ) -> None:
+        first, second = two_people
+        client.force_login(supervisor)
+
+        page = client.get(review_url(care_manager), {"decide": [str(second.pk), "x", "²"]}).content.decode()
+
+        opened = panel_of(page, second)
+        assert f'<details class="review-decision" id="{person(second)}" open>' in page
+        for name in FIELD_NAMES:
+            assert f'name="{person(second)}-{name}"' in opened
+        assert 'name="person-' not in panel_of(page, first)
+
+    def test_controls_load_only_for_someone_on_the_caseload_and_only_for_their_supervisor(
+        self,
+        client,
+        supervisor,
+        supervisor_other_team,
+        program_lead,
+        care_manager,
+        two_people,
+        make_enrollment,
+        care_manager_same_team,
+        team_a,
+    ) -> None:
+        first, _second = two_people
+        colleagues_person = make_enrollment(care_manager=care_manager_same_team, team=team_a)
+
+        client.force_login(supervisor)
+        assert client.get(fields_url(care_manager, first)).status_code == 200
+        assert client.get(fields_url(care_manager, colleagues_person)).status_code == 404
+        for outsider in (supervisor_other_team, program_lead):
+            client.force_login(outsider)
+            assert client.get(fields_url(care_manager, first)).status_code == 404
+
+    def test_a_refused_post_keeps_each_persons_entry_and_leaves_the_others_closed(
         self, client, supervisor, care_manager, two_people
     ) -> None:
         first, second = two_people
@@ -261,11 +324,7 @@ class TestDecisionControls:
 
         page = response.content.decode()
         assert response.status_code == 422
-        first_controls = page[page.index(f'name="{person(first)}-discussed"') :]
-        second_controls = page[page.index(f'name="{person(second)}-discussed"') :]
-        assert '<option value="increase_support" selected>' in first_controls[:3000]
-        assert (
-            re.search(r'value="[^"]+" selected', second_controls[: second_controls.index("</details>")])
-            is None
-        )
+        assert '<option value="increase_support" selected>' in panel_of(page, first)
+        assert 'name="person-' not in panel_of(page, second)
+        assert f'hx-get="{fields_url(care_manager, second)}"' in panel_of(page, second)
         assert stored_counts() == (0, 0)
