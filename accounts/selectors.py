@@ -1,5 +1,7 @@
 """Reads about people and teams."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from accounts.models import Role, Team, User
@@ -10,7 +12,8 @@ def teams_of(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 
 
-def care_managers_of_teams(*, team_ids: list[int]) -> QuerySet[User]:
+def care_managers_of_teams(*, team_ids: Iterable[int] | QuerySet[Team]) -> QuerySet[User]:
+    """Active care managers in any of the teams (ids, or a queryset of team ids read in the same query)."""
     return (
         User.objects.filter(role=Role.CARE_MANAGER, is_active=True, team_memberships__team_id__in=team_ids)
         .distinct()

@@ -66,7 +66,7 @@ def dashboard_teams_of(user: User) -> QuerySet[Team]:
 
 def care_managers_overseen_by(user: User) -> QuerySet[User]:
     """The care managers on `user`'s dashboard: of the teams they oversee (403 without a dashboard)."""
-    return care_managers_of_teams(team_ids=list(dashboard_teams_of(user).values_list("pk", flat=True)))
+    return care_managers_of_teams(team_ids=dashboard_teams_of(user).values("pk"))
 
 
 def care_manager_for_review(*, user: User, care_manager_id: int) -> User:

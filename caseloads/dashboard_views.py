@@ -23,6 +23,7 @@ from caseloads.dashboard import (
     supervision_session_for,
     team_dashboard_for,
 )
+from caseloads.dashboard_rows import dashboard_row
 from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm, decision_prefix
 from caseloads.models import DecisionKind, IntensityLevel
 from caseloads.supervision import DecisionRefused, supervision_session_record
@@ -41,7 +42,16 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
     """One row per care manager: caseload counts, load against capacity, flags and 12-week trends."""
     team_id = request.GET.get("team", "")
     overview = team_dashboard_for(user=request.user, team_id=int(team_id) if team_id.isdigit() else None)
-    return TemplateResponse(request, "caseloads/dashboard.html", {"dashboard": overview})
+    review_url = reverse("caseloads:caseload-review", args=[_ID_MARK])
+    rows = "".join(
+        dashboard_row(row, review_url=review_url.replace(str(_ID_MARK), str(row.care_manager.pk)))
+        for row in overview.rows
+    )
+    return TemplateResponse(
+        request,
+        "caseloads/dashboard.html",
+        {"dashboard": overview, "rows": mark_safe(rows)},  # noqa: S308 - each row escapes what it writes
+    )
 
 
 @require_GET

@@ -3,13 +3,18 @@
 Every read starts from patients.access, so each page shows only what the person may see.
 """
 
+import datetime
+import functools
+import itertools
 from dataclasses import dataclass, field
+from datetime import tzinfo
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.precompiled import PrecompiledRead, instance_from_columns
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
 from caseloads.caseload_badges import Badges, caseload_badges, contact_dates, enrollment_badges
@@ -67,25 +72,6 @@ CASELOAD_FLAGS = (
 )
 
 
-CASELOAD_ROW_FIELDS = (
-    "patient_id",
-    "program_id",
-    "team_id",
-    "status",
-    "phase",
-    "patient__preferred_name",
-    "patient__legal_first_name",
-    "patient__legal_last_name",
-    "caseload_status__care_manager_id",
-    "caseload_status__current_level",
-    "caseload_status__recommended_level",
-    "caseload_status__recommendation_reasons",
-    "caseload_status__next_contact_due_on",
-    "caseload_status__is_overdue",
-    "caseload_status__is_graduation_candidate",
-)
-
-
 def my_caseload_rows(*, user: User, filters: CaseloadFilters | None = None) -> list[Enrollment]:
     """The enrolments in care whose primary care manager is `user`: see caseload_rows."""
     return caseload_rows(viewer=user, care_manager=user, filters=filters)
@@ -97,17 +83,76 @@ def caseload_rows(
     """The enrolments in care, visible to `viewer`, whose primary care manager is `care_manager`:
     overdue first, then by next due.
 
-    Each row carries `caseload_status` (None before the first computation), `last_reached_at`,
-    `top_goal` (the patient's first open goal, in their words), `last_crisis_on`, and the flags
-    `is_new_referral`, `had_crisis_since_contact` and `referral_follow_up_due` (an open referral out
-    whose follow-up is today or earlier, in the program's calendar), and `graduation_prepared_on` (the
-    date of the supervision that asked to prepare the person's graduation), and `badges`
-    (caseloads.caseload_badges) and `contact_dates` as the row shows them. One query, whatever the
-    caseload size.
+    Each row carries `patient` and `caseload_status` (None before the first computation) with the
+    columns a row shows, `last_reached_at`, `top_goal` (the patient's first open goal, in their words),
+    `last_crisis_on`, `referral_follow_up_due` (an open referral out whose follow-up is today or earlier,
+    in the program's calendar), `graduation_prepared_on` (the date of the supervision that asked to
+    prepare the person's graduation), the flags `is_new_referral` and `had_crisis_since_contact`, and
+    `badges` (caseloads.caseload_badges) and `contact_dates` as the row shows them.
+
+    Two statements whatever the caseload size: the people `viewer` may see, narrowed by the filters on
+    their columns (a queryset, so the access rule stays patients.access's), then their rows (compiled
+    once per process: _CASELOAD_ROWS). The flag filters apply to the rows' own flags, so a flag means
+    the same in the filter and on the badge.
     """
     filters = filters or CaseloadFilters()
+    people = _apply_column_filters(caseload_of(viewer=viewer, care_manager=care_manager), filters)
+    ids = list(people.order_by().values_list("pk", flat=True))
+    records = _CASELOAD_ROWS.rows(ids=ids, now=timezone.now())
+    time_zone, today = timezone.get_current_timezone(), timezone.localdate()
+    rows = []
+    for record in records:
+        row = _caseload_row(record, time_zone=time_zone)
+        if filters.flag and not _has_flag(row, filters.flag):
+            continue
+        row.badges = caseload_badges(row)
+        row.contact_dates = contact_dates(row, time_zone=time_zone, today=today)
+        rows.append(row)
+    return rows
+
+
+# What a row reads of each table (the enrolment's, its patient's and its caseload status's columns, in
+# the models' field order as Model.from_db wants them), then what is worked out per row.
+_ENROLLMENT_COLUMNS = ("id", "patient_id", "program_id", "team_id", "status", "phase", "first_reached_at")
+_PATIENT_COLUMNS = ("id", "preferred_name", "legal_first_name", "legal_last_name")
+_STATUS_COLUMNS = (
+    "id",
+    "care_manager_id",
+    "current_level",
+    "recommended_level",
+    "recommendation_reasons",
+    "next_contact_due_on",
+    "is_overdue",
+    "is_graduation_candidate",
+)
+_WORKED_OUT = (
+    "last_reached_at",
+    "top_goal",
+    "last_crisis_on",
+    "referral_follow_up_due",
+    "graduation_prepared_on",
+)
+
+
+def _in_field_order(model: type[Model], attnames: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in attnames)
+
+
+@functools.cache
+def _row_columns() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The enrolment's, patient's and caseload status's columns of a row, in their models' field order."""
+    return (
+        _in_field_order(Enrollment, _ENROLLMENT_COLUMNS),
+        _in_field_order(Patient, _PATIENT_COLUMNS),
+        _in_field_order(CaseloadStatus, _STATUS_COLUMNS),
+    )
+
+
+def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[Enrollment]:
+    enrollment_columns, patient_columns, status_columns = _row_columns()
     referral_due = ReferralOut.objects.filter(
-        enrollment=OuterRef("pk"), follow_up_on__lte=program_today_in_sql(OuterRef("program__time_zone"))
+        enrollment=OuterRef("pk"),
+        follow_up_on__lte=program_today_in_sql(OuterRef("program__time_zone"), now=now),
     ).exclude(status__in=CLOSED_REFERRAL_OUT_STATUSES)
     last_reached = (
         Contact.objects.filter(enrollment=OuterRef("pk"), is_reached=True)
@@ -131,11 +176,8 @@ def caseload_rows(
         .values("occurred_on")[:1]
     )
     graduation_prepared = graduation_preparations(OuterRef("pk")).values("session__held_on")[:1]
-    rows = (
-        caseload_of(viewer=viewer, care_manager=care_manager)
-        .select_related("patient", "caseload_status")
-        # The columns the rows show: a hundred full rows of three wide tables cost more to build than to read.
-        .only(*CASELOAD_ROW_FIELDS)
+    return (
+        Enrollment.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
         .annotate(
             last_reached_at=Subquery(last_reached),
             top_goal=Subquery(top_goal),
@@ -143,26 +185,65 @@ def caseload_rows(
             referral_follow_up_due=Exists(referral_due),
             graduation_prepared_on=Subquery(graduation_prepared),
         )
-        .annotate(
-            is_new_referral=Q(status=EnrollmentStatus.OUTREACH, first_reached_at__isnull=True),
-            had_crisis_since_contact=Q(last_crisis_on__isnull=False)
-            & (Q(last_reached_at__isnull=True) | Q(last_crisis_on__gt=TruncDate("last_reached_at"))),
-        )
-    )
-    rows = _apply_caseload_filters(rows, filters)
-    ordered = list(
-        rows.order_by(
+        .order_by(
             F("caseload_status__is_overdue").desc(nulls_last=True),
             F("caseload_status__next_contact_due_on").asc(nulls_last=True),
             "patient__legal_last_name",
             "pk",
         )
+        .values_list(
+            *enrollment_columns,
+            *(f"patient__{name}" for name in patient_columns),
+            *(f"caseload_status__{name}" for name in status_columns),
+            *_WORKED_OUT,
+        )
     )
-    time_zone, today = timezone.get_current_timezone(), timezone.localdate()
-    for row in ordered:
-        row.badges = caseload_badges(row)
-        row.contact_dates = contact_dates(row, time_zone=time_zone, today=today)
-    return ordered
+
+
+# A caseload of a hundred is read on every My caseload and caseload review; compiling this read (five
+# subqueries) cost more than running it.
+_CASELOAD_ROWS = PrecompiledRead(
+    build=_caseload_rows_read,
+    stand_ins={"ids": [-1], "now": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)},
+)
+
+
+def _caseload_row(record: tuple[object, ...], *, time_zone: tzinfo) -> Enrollment:
+    """An enrolment (with its patient and caseload status) from one record of _CASELOAD_ROWS, built as
+    the ORM builds a row with only() and select_related(), with what is worked out set on it."""
+    enrollment_columns, patient_columns, status_columns = _row_columns()
+    ends = list(itertools.accumulate(map(len, _row_columns())))
+    row = instance_from_columns(Enrollment, enrollment_columns, record[: ends[0]])
+    patient = instance_from_columns(Patient, patient_columns, record[ends[0] : ends[1]])
+    Enrollment.patient.field.set_cached_value(row, patient)
+    status_values = record[ends[1] : ends[2]]
+    status = None
+    if status_values[0] is not None:
+        status = instance_from_columns(CaseloadStatus, status_columns, status_values)
+        CaseloadStatus.enrollment.field.set_cached_value(status, row)
+    Enrollment.caseload_status.related.set_cached_value(row, status)
+    for name, value in zip(_WORKED_OUT, record[ends[2] :], strict=True):
+        setattr(row, name, value)
+    row.is_new_referral = row.status == EnrollmentStatus.OUTREACH and row.first_reached_at is None
+    row.had_crisis_since_contact = row.last_crisis_on is not None and (
+        row.last_reached_at is None or row.last_crisis_on > row.last_reached_at.astimezone(time_zone).date()
+    )
+    return row
+
+
+def _has_flag(row: Enrollment, flag: str) -> bool:
+    status = getattr(row, "caseload_status", None)
+    if flag == FLAG_OVERDUE:
+        return status is not None and status.is_overdue
+    if flag == FLAG_NEW:
+        return row.is_new_referral
+    if flag == FLAG_CRISIS:
+        return row.had_crisis_since_contact
+    if flag == FLAG_GRADUATION:
+        return status is not None and status.is_graduation_candidate
+    if flag == FLAG_REFERRAL_FOLLOW_UP:
+        return row.referral_follow_up_due
+    return True
 
 
 def caseload_of(*, viewer: User, care_manager: User) -> QuerySet[Enrollment]:
@@ -175,23 +256,14 @@ def caseload_of(*, viewer: User, care_manager: User) -> QuerySet[Enrollment]:
     )
 
 
-def _apply_caseload_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters) -> QuerySet[Enrollment]:
+def _apply_column_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters) -> QuerySet[Enrollment]:
+    """The filters on the people's own columns; the flags are checked on the rows (_has_flag)."""
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.phase:
         rows = rows.filter(phase=filters.phase)
     if filters.level:
         rows = rows.filter(caseload_status__current_level=filters.level)
-    if filters.flag == FLAG_OVERDUE:
-        rows = rows.filter(caseload_status__is_overdue=True)
-    elif filters.flag == FLAG_NEW:
-        rows = rows.filter(is_new_referral=True)
-    elif filters.flag == FLAG_CRISIS:
-        rows = rows.filter(had_crisis_since_contact=True)
-    elif filters.flag == FLAG_GRADUATION:
-        rows = rows.filter(caseload_status__is_graduation_candidate=True)
-    elif filters.flag == FLAG_REFERRAL_FOLLOW_UP:
-        rows = rows.filter(referral_follow_up_due=True)
     search = filters.search.strip()
     if search:
         rows = rows.filter(

@@ -204,11 +204,12 @@ def community_supports_of(*, patient: Patient) -> QuerySet[CommunitySupport]:
     return patient.community_supports.filter(is_active=True)
 
 
-def program_today_in_sql(time_zone: F | OuterRef) -> Cast:
+def program_today_in_sql(time_zone: F | OuterRef, *, now: datetime.datetime | None = None) -> Cast:
     """Program.today() as an SQL expression, given the program's time zone column. The moment comes
-    from Python, like today(); reading the zone in the same query keeps a page's query count fixed."""
-    now = Value(timezone.now(), output_field=DateTimeField())
-    local_now = Func(time_zone, now, function="timezone", output_field=DateTimeField())
+    from Python, like today() (or `now`); reading the zone in the same query keeps a page's query count
+    fixed."""
+    moment = Value(now or timezone.now(), output_field=DateTimeField())
+    local_now = Func(time_zone, moment, function="timezone", output_field=DateTimeField())
     return Cast(local_now, output_field=DateField())
 
 

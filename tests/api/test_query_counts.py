@@ -43,7 +43,7 @@ QUERIES: dict[str, int] = {
     "referral-out": 6,
     "step": 7,
     "success-moment": 7,
-    "supervision-session": 9,
+    "supervision-session": 8,
 }
 # Lists whose size does not grow with the number of people (their counts: the endpoint's own tests).
 FIXED_SIZE = {

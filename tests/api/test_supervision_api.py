@@ -507,9 +507,9 @@ class TestReadingSessions:
         client = api_as(supervisor)
         client.get(SESSIONS)  # the first request after signing in also looks up the time zone
 
-        # session, user, the dashboard's teams, the page of sessions, the people discussed, the decisions,
-        # the session save (with its savepoint)
-        with django_assert_num_queries(9):
+        # session, user, the page of sessions (the dashboard's teams read within it), the people
+        # discussed, the decisions, the session save (with its savepoint)
+        with django_assert_num_queries(8):
             response = client.get(SESSIONS, {"page_size": 50})
 
         assert len(ids_of(response)) == size

@@ -1,0 +1,79 @@
+"""Reads compiled once and run with each request's values (accounts.precompiled)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Value
+from django.db.models.expressions import RawSQL
+
+from accounts.models import Program, User
+from accounts.precompiled import PrecompiledRead, instance_from_columns
+from caseloads.models import CaseloadStatus
+from tests.caseloads.factories import CaseloadStatusFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _users_in(*, ids: list[int]):
+    return (
+        User.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        .order_by("pk")
+        .values_list("pk", "username")
+    )
+
+
+def test_each_run_uses_its_own_values_and_the_sql_is_compiled_once(
+    care_manager, care_manager_same_team, supervisor, django_assert_num_queries
+) -> None:
+    read = PrecompiledRead(build=_users_in, stand_ins={"ids": [-1]})
+
+    with django_assert_num_queries(1):
+        first = read.rows(ids=[care_manager.pk])
+    compiled = read._compiled
+    second = read.rows(ids=[supervisor.pk, care_manager_same_team.pk])
+
+    assert first == [(care_manager.pk, care_manager.username)]
+    assert second == sorted(
+        [(supervisor.pk, supervisor.username), (care_manager_same_team.pk, care_manager_same_team.username)]
+    )
+    assert read.rows(ids=[]) == []
+    assert read._compiled is compiled
+
+
+def test_a_stand_in_that_is_not_in_the_sql_exactly_once_is_refused(care_manager) -> None:
+    def twice(*, ids: list[int]):
+        return _users_in(ids=ids).filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+
+    def never(*, ids: list[int]):
+        return User.objects.values_list("pk")
+
+    for build in (twice, never):
+        with pytest.raises(ImproperlyConfigured, match="'ids'"):
+            PrecompiledRead(build=build, stand_ins={"ids": [-1]}).rows(ids=[care_manager.pk])
+
+
+def test_columns_are_converted_as_the_orm_converts_them(make_enrollment, care_manager) -> None:
+    enrollment = make_enrollment(care_manager=care_manager)
+    reasons_given = ["Two ED visits", "No housing"]
+    CaseloadStatusFactory(enrollment=enrollment, care_manager=care_manager, recommendation_reasons=reasons_given)
+    moment = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
+
+    def reasons(*, enrollment_id: int, now: datetime.datetime):
+        return CaseloadStatus.objects.filter(enrollment_id=enrollment_id).values_list(
+            "recommendation_reasons", Value(now)
+        )
+
+    long_ago = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+    read = PrecompiledRead(build=reasons, stand_ins={"enrollment_id": -1, "now": long_ago})
+
+    assert read.rows(enrollment_id=enrollment.pk, now=moment) == [(reasons_given, moment)]
+
+
+def test_an_instance_from_some_columns_reads_the_rest_when_asked(program) -> None:
+    built = instance_from_columns(Program, ["id", "name"], [program.pk, "Renamed here only"])
+
+    assert built.name == "Renamed here only"
+    assert built.get_deferred_fields() >= {"time_zone"}
+    assert built.time_zone == Program.objects.values_list("time_zone", flat=True).get(pk=program.pk)
+    assert built._state.adding is False
