@@ -56,7 +56,9 @@ def test_a_stand_in_that_is_not_in_the_sql_exactly_once_is_refused(care_manager)
 def test_columns_are_converted_as_the_orm_converts_them(make_enrollment, care_manager) -> None:
     enrollment = make_enrollment(care_manager=care_manager)
     reasons_given = ["Two ED visits", "No housing"]
-    CaseloadStatusFactory(enrollment=enrollment, care_manager=care_manager, recommendation_reasons=reasons_given)
+    CaseloadStatusFactory(
+        enrollment=enrollment, care_manager=care_manager, recommendation_reasons=reasons_given
+    )
     moment = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
 
     def reasons(*, enrollment_id: int, now: datetime.datetime):
