@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -154,12 +154,11 @@ def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[E
         enrollment=OuterRef("pk"),
         follow_up_on__lte=program_today_in_sql(OuterRef("program__time_zone"), now=now),
     ).exclude(status__in=CLOSED_REFERRAL_OUT_STATUSES)
+    # Newest first, one row: an index-only read of the latest reached contact (contact_reached_recent_idx).
     last_reached = (
         Contact.objects.filter(enrollment=OuterRef("pk"), is_reached=True)
-        .order_by()
-        .values("enrollment")
-        .annotate(latest=Max("occurred_at"))
-        .values("latest")
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     top_goal = (
         Goal.objects.filter(

@@ -96,6 +96,8 @@ def clone_test_database(connection: BaseDatabaseWrapper, *, rebuild_for_run: str
 
 
 def drop_test_database(connection: BaseDatabaseWrapper, name: str) -> None:
+    """At the end of a worker's run. FORCE ends connections still open to it (a live server's thread or a
+    Celery worker that has not finished closing), which would otherwise fail the last test's teardown."""
     connection.close()
     with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(connection, name)}")
+        cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(connection, name)} WITH (FORCE)")
