@@ -10,6 +10,7 @@ such as the active time zone of TruncDate: a read that needs it passes it as a s
 step in Python.
 """
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -96,15 +97,20 @@ class PrecompiledRead:
             return self._compiled
 
 
-def instance_from_columns(model: type[Model], attnames: Sequence[str], values: Sequence[Any]) -> Model:
-    """`model` as Model.from_db builds it from some of its columns (the rest deferred), without the
-    per-field loop of Model.__init__, which costs about ten times as much for a row of a few columns.
-    A model with pre_init or post_init receivers gets Model.from_db, so they still run."""
+def instance_builder(model: type[Model]) -> Callable[[Sequence[str], Sequence[Any]], Model]:
+    """A function that builds `model` as Model.from_db does from some of its columns (the rest deferred),
+    without the per-field loop of Model.__init__, which costs about ten times as much for a row of a few
+    columns. A model with pre_init or post_init receivers gets Model.from_db, so they still run; that is
+    looked up when the builder is made, so make one per read rather than one per row."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(DEFAULT_DB_ALIAS, attnames, values)
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(attnames, values, strict=True))
-    instance._state = ModelState()
-    instance._state.adding = False
-    instance._state.db = DEFAULT_DB_ALIAS
-    return instance
+        return functools.partial(model.from_db, DEFAULT_DB_ALIAS)
+
+    def build(attnames: Sequence[str], values: Sequence[Any]) -> Model:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = DEFAULT_DB_ALIAS
+        return instance
+
+    return build

@@ -6,15 +6,17 @@ Every read starts from patients.access, so each page shows only what the person 
 import datetime
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.precompiled import PrecompiledRead, instance_from_columns
+from accounts.precompiled import PrecompiledRead, instance_builder
 from careplans.models import CarePlan, CarePlanStatus, Goal
 from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
 from caseloads.caseload_badges import Badges, caseload_badges, contact_dates, enrollment_badges
@@ -100,9 +102,10 @@ def caseload_rows(
     ids = list(people.order_by().values_list("pk", flat=True))
     records = _CASELOAD_ROWS.rows(ids=ids, now=timezone.now())
     time_zone, today = timezone.get_current_timezone(), timezone.localdate()
+    builders = _RowBuilders(*(instance_builder(model) for model in (Enrollment, Patient, CaseloadStatus)))
     rows = []
     for record in records:
-        row = _caseload_row(record, time_zone=time_zone)
+        row = _caseload_row(record, builders=builders, time_zone=time_zone)
         if filters.flag and not _has_flag(row, filters.flag):
             continue
         row.badges = caseload_badges(row)
@@ -207,18 +210,24 @@ _CASELOAD_ROWS = PrecompiledRead(
 )
 
 
-def _caseload_row(record: tuple[object, ...], *, time_zone: tzinfo) -> Enrollment:
+class _RowBuilders(NamedTuple):
+    enrollment: Callable[..., Model]
+    patient: Callable[..., Model]
+    caseload_status: Callable[..., Model]
+
+
+def _caseload_row(record: tuple[object, ...], *, builders: _RowBuilders, time_zone: tzinfo) -> Enrollment:
     """An enrolment (with its patient and caseload status) from one record of _CASELOAD_ROWS, built as
     the ORM builds a row with only() and select_related(), with what is worked out set on it."""
     enrollment_columns, patient_columns, status_columns = _row_columns()
     ends = list(itertools.accumulate(map(len, _row_columns())))
-    row = instance_from_columns(Enrollment, enrollment_columns, record[: ends[0]])
-    patient = instance_from_columns(Patient, patient_columns, record[ends[0] : ends[1]])
+    row = builders.enrollment(enrollment_columns, record[: ends[0]])
+    patient = builders.patient(patient_columns, record[ends[0] : ends[1]])
     Enrollment.patient.field.set_cached_value(row, patient)
     status_values = record[ends[1] : ends[2]]
     status = None
     if status_values[0] is not None:
-        status = instance_from_columns(CaseloadStatus, status_columns, status_values)
+        status = builders.caseload_status(status_columns, status_values)
         CaseloadStatus.enrollment.field.set_cached_value(status, row)
     Enrollment.caseload_status.related.set_cached_value(row, status)
     for name, value in zip(_WORKED_OUT, record[ends[2] :], strict=True):

@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Program, User
-from accounts.precompiled import PrecompiledRead, instance_from_columns
+from accounts.precompiled import PrecompiledRead, instance_builder
 from caseloads.models import CaseloadStatus
 from tests.caseloads.factories import CaseloadStatusFactory
 
@@ -73,7 +73,7 @@ def test_columns_are_converted_as_the_orm_converts_them(make_enrollment, care_ma
 
 
 def test_an_instance_from_some_columns_reads_the_rest_when_asked(program) -> None:
-    built = instance_from_columns(Program, ["id", "name"], [program.pk, "Renamed here only"])
+    built = instance_builder(Program)(["id", "name"], [program.pk, "Renamed here only"])
 
     assert built.name == "Renamed here only"
     assert built.get_deferred_fields() >= {"time_zone"}
