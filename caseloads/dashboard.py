@@ -369,17 +369,12 @@ def can_record_supervision(user: User) -> bool:
 
 
 def person_to_discuss(*, user: User, care_manager_id: int, enrollment_id: int) -> Enrollment:
-    """One person in care on the care manager's caseload, with their patient's names, for the supervisor
-    opening a decision about them on the caseload review; 404 for anyone else (and for a user who does
-    not record supervision)."""
+    """One person in care on the care manager's caseload, for the supervisor opening a decision about them
+    on the caseload review; 404 for anyone else (and for a user who does not record supervision)."""
     care_manager = care_manager_for_review(user=user, care_manager_id=care_manager_id)
     if not can_record_supervision(user):
         raise Http404
-    caseload = caseload_of(viewer=user, care_manager=care_manager).select_related("patient")
-    return get_object_or_404(
-        caseload.only("patient__preferred_name", "patient__legal_first_name", "patient__legal_last_name"),
-        pk=enrollment_id,
-    )
+    return get_object_or_404(caseload_of(viewer=user, care_manager=care_manager).only("pk"), pk=enrollment_id)
 
 
 def group_by_level(rows: Iterable[Enrollment]) -> list[LevelGroup]:

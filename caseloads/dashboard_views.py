@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -127,6 +128,9 @@ def _render_review(
             initial={"held_on": request.user.program.today()}
         )
         options = DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
+        # Without JavaScript, the link in a closed panel reloads the review with it open (and those open now).
+        review_url = reverse("caseloads:caseload-review", args=[review.care_manager.pk])
+        decide = urlencode({"decide": [*sorted(opened), _ID_MARK]}, doseq=True)
         closed = render_to_string(
             DECISION_PANEL_TEMPLATE,
             {
@@ -135,6 +139,7 @@ def _render_review(
                 "fields_url": reverse(
                     "caseloads:supervision-decision-fields", args=[review.care_manager.pk, _ID_MARK]
                 ),
+                "open_url": f"{review_url}?{decide}",
             },
         )
         for row in review.rows:

@@ -179,7 +179,10 @@ def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[E
     )
     graduation_prepared = graduation_preparations(OuterRef("pk")).values("session__held_on")[:1]
     return (
-        Enrollment.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        # In care again: someone discharged between the two statements is left out.
+        Enrollment.objects.filter(
+            pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)), status__in=CARE_STATUSES
+        )
         .annotate(
             last_reached_at=Subquery(last_reached),
             top_goal=Subquery(top_goal),

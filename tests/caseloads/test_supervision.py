@@ -258,7 +258,7 @@ class TestDecisionPanels:
         for enrollment in (first, second):
             panel = panel_of(page, enrollment)
             assert f'hx-get="{fields_url(care_manager, enrollment)}"' in panel
-            assert f'href="?decide={enrollment.pk}#{person(enrollment)}"' in panel
+            assert f'href="{review_url(care_manager)}?decide={enrollment.pk}#{person(enrollment)}"' in panel
         assert "Discuss Ana &lt;b&gt;&amp; Co&lt;/b&gt;" in panel_of(page, first)
         assert "<b>& Co</b>" not in page
         assert "987654321" not in page
@@ -285,6 +285,9 @@ class TestDecisionPanels:
         for name in FIELD_NAMES:
             assert f'name="{person(second)}-{name}"' in opened
         assert 'name="person-' not in panel_of(page, first)
+        # Opening the first without JavaScript keeps the second open.
+        both = f"?decide={second.pk}&amp;decide={first.pk}#{person(first)}"
+        assert f'href="{review_url(care_manager)}{both}"' in panel_of(page, first)
 
     def test_controls_load_only_for_someone_on_the_caseload_and_only_for_their_supervisor(
         self,
@@ -327,4 +330,7 @@ class TestDecisionPanels:
         assert '<option value="increase_support" selected>' in panel_of(page, first)
         assert 'name="person-' not in panel_of(page, second)
         assert f'hx-get="{fields_url(care_manager, second)}"' in panel_of(page, second)
+        # The refused page is the save's address; its no-JavaScript link goes back to the review.
+        back = f'href="{review_url(care_manager)}?decide={second.pk}#{person(second)}"'
+        assert back in panel_of(page, second)
         assert stored_counts() == (0, 0)
