@@ -39,6 +39,7 @@ from caseloads.models import (
     SupervisionSession,
 )
 from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
+from caseloads.supervision import records_supervision
 from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to
 from patients.models import CARE_STATUSES, Enrollment, EnrollmentStatus
 
@@ -351,28 +352,24 @@ def caseload_review_for(
     *, user: User, care_manager_id: int, filters: CaseloadFilters | None = None
 ) -> CaseloadReview:
     """One care manager's people in care grouped by level of care (high first), with their flags, and
-    the last supervision sessions. 404 when the care manager is outside `user`'s teams."""
+    the last supervision sessions. 404 when the care manager is outside `user`'s teams; the care managers
+    on a supervisor's dashboard are those they supervise (caseloads.supervision.may_supervise), so the
+    role is all that is left to check for `can_supervise`."""
     care_manager = care_manager_for_review(user=user, care_manager_id=care_manager_id)
     rows = caseload_rows(viewer=user, care_manager=care_manager, filters=filters)
     return CaseloadReview(
         care_manager=care_manager,
         groups=group_by_level(rows),
         sessions=list(recent_sessions_of(care_manager=care_manager)),
-        can_supervise=can_record_supervision(user),
+        can_supervise=records_supervision(user),
     )
-
-
-def can_record_supervision(user: User) -> bool:
-    """Supervisors record sessions for the care managers on their dashboard; program admins and leads
-    read the review without recording."""
-    return user.role == Role.SUPERVISOR
 
 
 def person_to_discuss(*, user: User, care_manager_id: int, enrollment_id: int) -> Enrollment:
     """One person in care on the care manager's caseload, for the supervisor opening a decision about them
     on the caseload review; 404 for anyone else (and for a user who does not record supervision)."""
     care_manager = care_manager_for_review(user=user, care_manager_id=care_manager_id)
-    if not can_record_supervision(user):
+    if not records_supervision(user):
         raise Http404
     return get_object_or_404(caseload_of(viewer=user, care_manager=care_manager).only("pk"), pk=enrollment_id)
 

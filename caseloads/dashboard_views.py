@@ -26,8 +26,12 @@ from caseloads.dashboard import (
     team_dashboard_for,
 )
 from caseloads.dashboard_rows import dashboard_row
-from caseloads.forms_supervision import DecisionForm, SupervisionSessionForm, decision_prefix
-from caseloads.models import DecisionKind, IntensityLevel
+from caseloads.forms_supervision import (
+    DecisionForm,
+    SupervisionSessionForm,
+    decision_prefix,
+    reassignment_options,
+)
 from caseloads.supervision import DecisionRefused, supervision_session_record
 
 REVIEW_TEMPLATE = "caseloads/caseload_review.html"
@@ -77,24 +81,28 @@ def supervision_decision_fields(request: HttpRequest, user_id: int, enrollment_i
 
 
 class DecisionOptions:
-    """The <option>s of a decision's selects for one care manager's caseload, worked out when first needed
-    (the colleagues to reassign to cost a query), and the controls written with them."""
+    """The <option>s of a decision's selects for one care manager's caseload, as DecisionForm offers them,
+    worked out when first needed (the colleagues to reassign to cost a query), and the controls written
+    with them."""
 
     def __init__(self, user: User, *, care_manager_id: int) -> None:
         self.user = user
         self.care_manager_id = care_manager_id
+        self._colleagues: list[User] | None = None
         self._choices: dict[str, list[tuple[str, str]]] | None = None
+
+    def colleagues(self) -> list[User]:
+        if self._colleagues is None:
+            self._colleagues = reassignment_choices(user=self.user, care_manager_id=self.care_manager_id)
+        return self._colleagues
 
     def choices(self) -> dict[str, list[tuple[str, str]]]:
         if self._choices is None:
-            colleagues = reassignment_choices(user=self.user, care_manager_id=self.care_manager_id)
+            fields = DecisionForm.base_fields
             self._choices = {
-                "kind": [("", "No decision"), *DecisionKind.choices],
-                "level": [("", "Choose a level"), *IntensityLevel.choices],
-                "reassign_to": [
-                    ("", "Choose a care manager"),
-                    *((str(colleague.pk), str(colleague)) for colleague in colleagues),
-                ],
+                "kind": list(fields["kind"].choices),  # type: ignore[attr-defined]
+                "level": list(fields["level"].choices),  # type: ignore[attr-defined]
+                "reassign_to": reassignment_options(self.colleagues()),
             }
         return self._choices
 
@@ -110,6 +118,7 @@ def _render_review(
     *,
     session_form: SupervisionSessionForm | None = None,
     decision_forms: dict[int, DecisionForm] | None = None,
+    options: DecisionOptions | None = None,
     opened: set[int] | frozenset[int] = frozenset(),
     refusal: str = "",
     status: int = 200,
@@ -127,7 +136,7 @@ def _render_review(
         context["session_form"] = session_form or SupervisionSessionForm(
             initial={"held_on": request.user.program.today()}
         )
-        options = DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
+        options = options or DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
         # Without JavaScript, the link in a closed panel reloads the review with it open (and those open now).
         review_url = reverse("caseloads:caseload-review", args=[review.care_manager.pk])
         decide = urlencode({"decide": [*sorted(opened), _ID_MARK]}, doseq=True)
@@ -209,8 +218,10 @@ class PostedDecision:
         return cls(enrollment_id=enrollment_id, values=values, errors=errors)
 
 
-def _decision_forms(request: HttpRequest, review: CaseloadReview, data: object) -> dict[int, DecisionForm]:
-    colleagues = reassignment_choices(user=request.user, care_manager_id=review.care_manager.pk)
+def _decision_forms(
+    review: CaseloadReview, data: object, options: DecisionOptions
+) -> dict[int, DecisionForm]:
+    colleagues = options.colleagues()
     return {
         row.pk: DecisionForm(data, enrollment=row, colleagues=colleagues)  # type: ignore[arg-type]
         for row in review.rows
@@ -226,12 +237,19 @@ def supervision_session_create(request: HttpRequest, user_id: int) -> HttpRespon
     if request.method == "GET":
         return redirect(reverse("caseloads:caseload-review", args=[user_id]) + "#supervision")
     session_form = SupervisionSessionForm(request.POST)
-    decision_forms = _decision_forms(request, review, request.POST)
+    # The colleagues are read once, for the forms and for any panel written again after a refusal.
+    options = DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
+    decision_forms = _decision_forms(review, request.POST, options)
     # Every form is validated, so each shows its own errors.
     forms_valid = [session_form.is_valid(), *(form.is_valid() for form in decision_forms.values())]
     if not all(forms_valid):
         return _render_review(
-            request, review, session_form=session_form, decision_forms=decision_forms, status=422
+            request,
+            review,
+            session_form=session_form,
+            decision_forms=decision_forms,
+            options=options,
+            status=422,
         )
     discussed = [form.enrollment for form in decision_forms.values() if form.is_discussed]
     decisions = [decision for form in decision_forms.values() if (decision := form.decision())]
@@ -250,13 +268,19 @@ def supervision_session_create(request: HttpRequest, user_id: int) -> HttpRespon
             review,
             session_form=session_form,
             decision_forms=decision_forms,
+            options=options,
             refusal="Nothing was saved. One decision needs a change: see the person marked below.",
             status=422,
         )
     except DomainError as refusal:
         session_form.add_error(None, str(refusal))
         return _render_review(
-            request, review, session_form=session_form, decision_forms=decision_forms, status=422
+            request,
+            review,
+            session_form=session_form,
+            decision_forms=decision_forms,
+            options=options,
+            status=422,
         )
     messages.success(
         request,

@@ -30,6 +30,11 @@ def decision_prefix(enrollment_id: int) -> str:
     return f"person-{enrollment_id}"
 
 
+def reassignment_options(colleagues: list[User]) -> list[tuple[str, str]]:
+    """The "new primary care manager" choices: none yet, then each colleague who may take the person."""
+    return [("", "Choose a care manager"), *((str(colleague.pk), str(colleague)) for colleague in colleagues)]
+
+
 class DecisionForm(forms.Form):
     """What was decided about one person, if anything."""
 
@@ -76,7 +81,7 @@ class DecisionForm(forms.Form):
         self.enrollment = enrollment
         field = self.fields["reassign_to"]
         field.queryset = User.objects.filter(pk__in=[colleague.pk for colleague in colleagues])
-        field.choices = [("", "Choose a care manager"), *((c.pk, str(c)) for c in colleagues)]
+        field.choices = reassignment_options(colleagues)
 
     @property
     def is_discussed(self) -> bool:

@@ -51,10 +51,15 @@ class Decision:
     reassign_to: User | None = None
 
 
+def records_supervision(user: User) -> bool:
+    """Supervisors record supervision sessions; program admins and leads may read them, not record them."""
+    return user.role == Role.SUPERVISOR
+
+
 def may_supervise(supervisor: User, care_manager: User) -> bool:
     """A supervisor supervises the care managers of the teams they supervise."""
     return (
-        supervisor.role == Role.SUPERVISOR
+        records_supervision(supervisor)
         and supervisor.program_id == care_manager.program_id
         and care_manager.role == Role.CARE_MANAGER
         and TeamMembership.objects.filter(user=care_manager, team__memberships__user=supervisor).exists()
