@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import DomainError
 from accounts.models import User
+from accounts.parsing import whole_number
 from caseloads.caseload_badges import review_row
 from caseloads.dashboard import (
     CaseloadReview,
@@ -47,7 +48,7 @@ _NAME_MARK = "__PATIENT_NAME__"
 def dashboard(request: HttpRequest) -> TemplateResponse:
     """One row per care manager: caseload counts, load against capacity, flags and 12-week trends."""
     team_id = request.GET.get("team", "")
-    overview = team_dashboard_for(user=request.user, team_id=int(team_id) if team_id.isdigit() else None)
+    overview = team_dashboard_for(user=request.user, team_id=whole_number(team_id))
     review_url = reverse("caseloads:caseload-review", args=[_ID_MARK])
     rows = "".join(
         dashboard_row(row, review_url=review_url.replace(str(_ID_MARK), str(row.care_manager.pk)))
@@ -68,7 +69,9 @@ def caseload_review(request: HttpRequest, user_id: int) -> TemplateResponse:
     controls that a closed panel otherwise loads when it is opened.
     """
     review = caseload_review_for(user=request.user, care_manager_id=user_id)
-    opened = {int(value) for value in request.GET.getlist("decide") if value.isascii() and value.isdigit()}
+    opened = {
+        number for value in request.GET.getlist("decide") if (number := whole_number(value)) is not None
+    }
     return _render_review(request, review, opened=opened)
 
 

@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from accounts.models import User
+from accounts.parsing import aware_instant, whole_number
 from careplans.fhir import (
     CARE_PLAN_STATUS,
     GOAL_LIFECYCLE_STATUS,
@@ -464,11 +465,6 @@ def search_parameters_of(resource_type: str) -> list[tuple[str, str, str]]:
 # Reading one ---------------------------------------------------------------------------------------
 
 
-def whole_number(text: str) -> int | None:
-    """`text` as a whole number written in ASCII digits, else None (str.isdigit also says yes to "²")."""
-    return int(text) if text.isascii() and text.isdecimal() else None
-
-
 def source_for_id(resource_type: str, raw_id: str) -> tuple[Source, int] | None:
     for source in RESOURCE_TYPES[resource_type]:
         if source.prefix and not raw_id.startswith(source.prefix):
@@ -522,12 +518,7 @@ def _last_updated_filter(values: Sequence[str], field: str, time_zone: zoneinfo.
                 "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
             }
         else:
-            try:
-                moment = parse_datetime(value)
-                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
-                moment = moment.astimezone(datetime.UTC) if moment and moment.tzinfo else None
-            except (ValueError, OverflowError):
-                moment = None
+            moment = aware_instant(value)
             if moment is None:
                 raise SearchError(
                     f"_lastUpdated={raw} is not a date (2026-01-01) or an instant with its offset "

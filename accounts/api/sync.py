@@ -5,15 +5,15 @@ A viewset names the field that moves when a record changes in `sync_field` ("upd
 "created_at" for records that never change once written).
 """
 
-import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
+
+from accounts.parsing import aware_instant
 
 DEFAULT_SYNC_FIELD = "updated_at"
 
@@ -50,12 +50,7 @@ class UpdatedSinceFilter(BaseFilterBackend):
         raw = request.query_params.get("updated_since")
         if not raw:
             return queryset
-        try:
-            since = parse_datetime(raw)
-            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
-            since = since.astimezone(datetime.UTC) if since and since.tzinfo else None
-        except (ValueError, OverflowError):
-            since = None
+        since = aware_instant(raw)
         if since is None:
             raise exceptions.ValidationError(
                 {"updated_since": ["Give a date and time with its offset, like 2026-06-01T09:00:00Z."]}

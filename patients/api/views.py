@@ -23,6 +23,7 @@ from accounts.api.etag import ETagMixin
 from accounts.api.registry import ApiRoute
 from accounts.errors import DomainError
 from accounts.models import Role, User
+from accounts.parsing import whole_number
 from patients.access import can_change_record, enrollments_visible_to, patients_visible_to
 from patients.api.filters import PatientFilter, ReferralFilter
 from patients.api.serializers import (
@@ -306,10 +307,10 @@ class _DirectoryLookup:
 
     def get_object(self) -> CommunityResource:
         view: Any = self
-        raw_id = view.kwargs["pk"]
-        if not (raw_id.isascii() and raw_id.isdecimal()):
+        resource_id = whole_number(view.kwargs["pk"])
+        if resource_id is None:
             raise Http404
-        resource = community_resource_for_user(view.request.user, int(raw_id))
+        resource = community_resource_for_user(view.request.user, resource_id)
         view.check_object_permissions(view.request, resource)
         return resource
 

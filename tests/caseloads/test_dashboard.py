@@ -113,6 +113,16 @@ class TestTeamDashboard:
         narrowed = client.get(DASHBOARD, {"team": team_b.pk}).context["dashboard"]
         assert [row.care_manager for row in narrowed.rows] == [care_manager_other_team]
 
+    @pytest.mark.parametrize("typed", ["²", "abc", "-1", ""])
+    def test_a_team_that_is_not_a_number_shows_every_team(
+        self, client, program_lead, care_manager, care_manager_other_team, typed
+    ) -> None:
+        client.force_login(program_lead)
+        response = client.get(DASHBOARD, {"team": typed})
+        assert response.status_code == 200
+        everyone = {row.care_manager for row in response.context["dashboard"].rows}
+        assert {care_manager, care_manager_other_team} <= everyone
+
     def test_a_supervisor_cannot_narrow_to_a_team_they_do_not_supervise(
         self, client, supervisor, care_manager, care_manager_other_team, team_b
     ) -> None:
