@@ -202,6 +202,14 @@ def can_apply_moves(user: User, team: Team) -> bool:
     return user.role == Role.SUPERVISOR and TeamMembership.objects.filter(user=user, team=team).exists()
 
 
+def can_assign_primary(user: User, enrollment: Enrollment) -> bool:
+    """Who may name an enrolment's primary care manager: as for moves between caseloads (can_apply_moves)
+    once it has a team; before that (a referral not yet screened), the program's admins, who screen."""
+    if enrollment.team_id is None:
+        return user.is_active and user.role == Role.PROGRAM_ADMIN and user.program_id == enrollment.program_id
+    return can_apply_moves(user, enrollment.team)
+
+
 def team_to_balance_for(user: User, team_id: int) -> Team:
     """The team, with its program and intensity policy. 403 for roles that never balance (care
     managers); 404 for another program's team, or a team this supervisor does not supervise."""

@@ -34,7 +34,7 @@ from caseloads.api.enrollment_serializers import (
     ReferralOutSerializer,
     ReferralOutUpdateSerializer,
 )
-from caseloads.balancing import can_apply_moves
+from caseloads.balancing import can_assign_primary
 from caseloads.pages import patient_to_change
 from caseloads.services import (
     care_team_member_add,
@@ -169,9 +169,7 @@ class EnrollmentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         enrollment = self._to_write()
-        # As on the pages (screening, supervision, balancing): a program admin, or a supervisor of the
-        # person's team.
-        if enrollment.team is None or not can_apply_moves(request.user, enrollment.team):
+        if not can_assign_primary(request.user, enrollment):
             raise PermissionDenied
         incoming = PrimaryCareManagerSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)

@@ -142,6 +142,22 @@ class TestEnrollments:
         assert response.status_code == 403
         assert not enrollment.care_team.filter(user=care_manager_same_team).exists()
 
+    def test_a_program_admin_names_the_primary_of_a_referral_with_no_team_yet(
+        self, api_as: ApiAs, program_admin: User, care_manager: User, make_enrollment, supervisor: User
+    ) -> None:
+        referral = make_enrollment(status=EnrollmentStatus.REFERRED)
+        assert referral.team_id is None
+        url = reverse("api:enrollment-assign", args=[referral.pk])
+
+        # A referral with no team is not on any team's list: a supervisor does not see it.
+        assert api_as(supervisor).post(url, {"care_manager": care_manager.pk}).status_code == 404
+        response = api_as(program_admin).post(url, {"care_manager": care_manager.pk})
+
+        assert response.status_code == 200
+        referral.refresh_from_db()
+        assert referral.care_team.get(is_primary=True, ended_on__isnull=True).user_id == care_manager.pk
+        assert referral.team_id == care_manager.team_memberships.get().team_id
+
     def test_the_phase_changes_with_evidence_and_is_refused_without(
         self, api_as: ApiAs, care_manager: User, enrollment: Enrollment
     ) -> None:
