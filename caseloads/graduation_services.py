@@ -18,7 +18,7 @@ from accounts.models import Role, TeamMembership, User
 from accounts.persistence import save_valid
 from caseloads.graduation import FOLLOW_UP_DAYS, GRADUATING_STATUSES, last_primary_care_manager_of
 from caseloads.models import CaseloadStatus, FollowUpCheckIn, FollowUpOutcome, Graduation
-from caseloads.services import caseload_recompute_soon
+from caseloads.services import enrollment_move, primary_care_manager_assign
 from patients.models import (
     CLOSED_STATUSES,
     Enrollment,
@@ -30,8 +30,6 @@ from patients.services import (
     PersonDetails,
     ReferralDetails,
     enrollment_lock,
-    enrollment_move,
-    primary_care_manager_assign,
     referral_receive,
 )
 
@@ -249,7 +247,6 @@ def graduate_re_enrol(
             team_id=team_id,
         )
         enrollment_move(enrollment=returning, to_status=EnrollmentStatus.OUTREACH, acting_user=acting_user)
-        caseload_recompute_soon(enrollment_id=returning.pk)
     logger.info(
         "graduate_re_enrolled enrollment=%s previous=%s assigned=%s",
         returning.pk,
