@@ -147,8 +147,9 @@ class GoalStatus(models.TextChoices):
     LET_GO = "let_go", "Let go"
 
 
-# Goals the person has finished with: achieved, or let go.
+# Goals the person has finished with: achieved, or let go. Every other status is open.
 CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.LET_GO)
+OPEN_GOAL_STATUSES = tuple(status for status in GoalStatus if status not in CLOSED_GOAL_STATUSES)
 
 
 @pghistory.track()

@@ -7,21 +7,19 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from careplans.models import (
+    OPEN_GOAL_STATUSES,
     AssessmentDomain,
     AssessmentDomainKind,
     CarePlan,
     CarePlanStatus,
     CarePlanVersion,
     Goal,
-    GoalStatus,
     PlanHandout,
     Step,
 )
 from patients.access import enrollments_visible_to
 from patients.models import CareTeamMember, CommunitySupport, Enrollment, Patient
 from patients.selectors import care_team_of
-
-OPEN_GOAL_STATUSES = (GoalStatus.PROPOSED, GoalStatus.ACTIVE, GoalStatus.PAUSED)
 
 
 def active_care_plan_of(*, enrollment: Enrollment) -> CarePlan | None:

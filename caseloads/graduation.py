@@ -22,8 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, JSONObject, NullIf, Trim
 
 from accounts.models import Role, User
-from careplans.models import AssessmentDomain, GoalStatus, LifeDomain
-from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of
+from careplans.models import OPEN_GOAL_STATUSES, AssessmentDomain, GoalStatus, LifeDomain
+from careplans.selectors import goals_with_steps_of
 from careplans.services import step_owner_label
 from caseloads.models import (
     CaseloadStatus,

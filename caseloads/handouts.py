@@ -22,8 +22,8 @@ from django.utils import translation
 from django.utils.csp import CSP, build_policy
 from django.utils.safestring import SafeString, mark_safe
 
-from careplans.models import GoalStatus, HandoutLanguage
-from careplans.selectors import OPEN_GOAL_STATUSES, goals_with_steps_of
+from careplans.models import OPEN_GOAL_STATUSES, GoalStatus, HandoutLanguage
+from careplans.selectors import goals_with_steps_of
 from careplans.services import step_owner_label
 from caseloads.pages import PatientInCare
 from engagement.selectors import next_contact_planned_on

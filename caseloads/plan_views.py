@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.errors import DomainError
 from careplans import services as plans
 from careplans.forms import CoCreationForm, GoalForm, GoalStatusForm, StepForm
-from careplans.models import Goal, GoalStatus
+from careplans.models import OPEN_GOAL_STATUSES, Goal, GoalStatus
 from careplans.selectors import (
-    OPEN_GOAL_STATUSES,
     goal_of,
     goals_with_steps_of,
     step_of,

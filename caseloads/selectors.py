@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.precompiled import PrecompiledRead, instance_builder
-from careplans.models import CarePlan, CarePlanStatus, Goal
-from careplans.selectors import OPEN_GOAL_STATUSES, active_care_plan_of, open_goals_of
+from careplans.models import OPEN_GOAL_STATUSES, CarePlan, CarePlanStatus, Goal
+from careplans.selectors import active_care_plan_of, open_goals_of
 from caseloads.caseload_badges import Badges, caseload_badges, contact_dates, enrollment_badges
 from caseloads.graduation import GraduationCard, graduation_card_of, graduation_preparations
 from caseloads.models import CaseloadRecomputeRequest, CaseloadStatus
