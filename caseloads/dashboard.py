@@ -51,9 +51,14 @@ TREND_WEEKS = 12
 DASHBOARD_ROLES = (Role.SUPERVISOR, *PROGRAM_WIDE_ROLES)
 
 
+def has_dashboard(user: User) -> bool:
+    """Supervisors, program admins and program leads of a program."""
+    return user.is_authenticated and user.role in DASHBOARD_ROLES and user.program_id is not None
+
+
 def require_dashboard_access(user: User) -> None:
-    """Supervisors, program admins and program leads; everyone else gets 403."""
-    if not user.is_authenticated or user.role not in DASHBOARD_ROLES or user.program_id is None:
+    """403 for anyone without a dashboard (has_dashboard)."""
+    if not has_dashboard(user):
         raise PermissionDenied
 
 
@@ -86,7 +91,7 @@ def supervision_sessions_visible_to(user: User) -> QuerySet[SupervisionSession]:
     if not user.is_authenticated:
         return SupervisionSession.objects.none()
     own = Q(care_manager=user)
-    if user.role not in DASHBOARD_ROLES or user.program_id is None:
+    if not has_dashboard(user):
         return SupervisionSession.objects.filter(own)
     return SupervisionSession.objects.filter(
         own | Q(care_manager__in=care_managers_overseen_by(user).values("pk"))
