@@ -7,7 +7,9 @@ that SQL with its own values. The rules stay written once, as querysets: nothing
 
 What must not vary between requests is what the ORM writes into the SQL from the request's context,
 such as the active time zone of TruncDate: a read that needs it passes it as a stand-in, or does that
-step in Python.
+step in Python. Nor may the build read the database (a queryset evaluated while building would be
+kept as it was for the first request): that is refused. A read whose SQL depends on more than values
+(on the viewer's role, say) is one PrecompiledRead per case, keyed by what it depends on.
 """
 
 import functools
@@ -27,8 +29,8 @@ from django.db.models.signals import post_init, pre_init
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    # Where each stand-in sits in `params`.
-    positions: dict[str, int]
+    # Where each stand-in sits in `params` (a value such as the viewer's id can be used more than once).
+    positions: dict[str, tuple[int, ...]]
     # The ORM's converters of the columns that have any (e.g. JSON text to Python), by column.
     converters: dict[int, tuple[list[Callable[..., Any]], Any]]
 
@@ -37,12 +39,15 @@ class _Compiled:
 class PrecompiledRead:
     """`build(**stand_ins)` returns the read as a values_list() queryset; `rows(**values)` runs it.
 
-    Each stand-in is a value no request passes (an id of -1, a moment in 1900) of the type the request's
-    value will have; it must reach the compiled SQL as one parameter, exactly once.
+    Each stand-in is a value no request passes (a negative id, a moment in 1900) of the type the
+    request's value will have, and unlike the other stand-ins; it must reach the compiled SQL as a
+    parameter, once or more.
     """
 
     build: Callable[..., QuerySet[Any]]
     stand_ins: dict[str, Any]
+    # Stand-ins the SQL may leave out (for some cases of a read keyed by case); any other must be in it.
+    optional: frozenset[str] = frozenset()
     using: str = "default"
     _compiled: _Compiled | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -50,8 +55,9 @@ class PrecompiledRead:
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         compiled = self._compiled or self._compile()
         params = list(compiled.params)
-        for name, position in compiled.positions.items():
-            params[position] = values[name]
+        for name, positions in compiled.positions.items():
+            for position in positions:
+                params[position] = values[name]
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -72,21 +78,22 @@ class PrecompiledRead:
         with self._lock:
             if self._compiled is not None:
                 return self._compiled
-            queryset = self.build(**self.stand_ins)
-            compiler = queryset.query.get_compiler(using=self.using)
-            sql, params = compiler.as_sql()
+            if len({repr(stand_in) for stand_in in self.stand_ins.values()}) != len(self.stand_ins):
+                raise ImproperlyConfigured("Two stand-ins of a precompiled read have the same value.")
+            with connections[self.using].execute_wrapper(_refuse_reads):
+                queryset = self.build(**self.stand_ins)
+                compiler = queryset.query.get_compiler(using=self.using)
+                sql, params = compiler.as_sql()
             positions = {}
             for name, stand_in in self.stand_ins.items():
-                found = [
+                found = tuple(
                     index
                     for index, param in enumerate(params)
                     if type(param) is type(stand_in) and param == stand_in
-                ]
-                if len(found) != 1:
-                    raise ImproperlyConfigured(
-                        f"The stand-in for {name!r} is in the compiled read {len(found)} times, not once."
-                    )
-                positions[name] = found[0]
+                )
+                if not found and name not in self.optional:
+                    raise ImproperlyConfigured(f"The stand-in for {name!r} is not in the compiled read.")
+                positions[name] = found
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             self._compiled = _Compiled(
                 sql=sql,
@@ -95,6 +102,13 @@ class PrecompiledRead:
                 converters=compiler.get_converters(columns),
             )
             return self._compiled
+
+
+def _refuse_reads(*args: Any) -> None:
+    raise ImproperlyConfigured(
+        "A precompiled read must not read the database while it is built: what it read would be kept "
+        "for every later request. Use a subquery instead."
+    )
 
 
 def instance_builder(model: type[Model]) -> Callable[[Sequence[str], Sequence[Any]], Model]:

@@ -12,7 +12,6 @@ from datetime import tzinfo
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,7 +30,14 @@ from engagement.selectors import (
     recent_success_moments_of,
     timeline_page_of,
 )
-from patients.access import can_edit_enrollment, can_see_part2, enrollments_visible_to, patient_for_user
+from patients.access import (
+    can_edit_enrollment,
+    can_see_part2,
+    enrollments_visible_to,
+    patient_for_user,
+    viewer_shape,
+    viewer_stand_in,
+)
 from patients.models import (
     CARE_STATUSES,
     CLOSED_REFERRAL_OUT_STATUSES,
@@ -83,7 +89,7 @@ def caseload_rows(
     *, viewer: User, care_manager: User, filters: CaseloadFilters | None = None
 ) -> list[Enrollment]:
     """The enrolments in care, visible to `viewer`, whose primary care manager is `care_manager`:
-    overdue first, then by next due.
+    overdue first, then by next due, narrowed to `filters`.
 
     Each row carries `patient` and `caseload_status` (None before the first computation) with the
     columns a row shows, `last_reached_at`, `top_goal` (the patient's first open goal, in their words),
@@ -92,21 +98,24 @@ def caseload_rows(
     prepare the person's graduation), the flags `is_new_referral` and `had_crisis_since_contact`, and
     `badges` (caseloads.caseload_badges) and `contact_dates` as the row shows them.
 
-    Two statements whatever the caseload size: the people `viewer` may see, narrowed by the filters on
-    their columns (a queryset, so the access rule stays patients.access's), then their rows (compiled
-    once per process: _CASELOAD_ROWS). The flag filters apply to the rows' own flags, so a flag means
-    the same in the filter and on the badge.
+    One statement whatever the caseload size: the people of caseload_of (on patients.access) with their
+    rows, compiled once per process for each kind of viewer (_caseload_read). The filters are checked on
+    the rows read (_matches): a caseload is a few hundred people at most, and a flag then means the
+    same in the filter and on the badge.
     """
     filters = filters or CaseloadFilters()
-    people = _apply_column_filters(caseload_of(viewer=viewer, care_manager=care_manager), filters)
-    ids = list(people.order_by().values_list("pk", flat=True))
-    records = _CASELOAD_ROWS.rows(ids=ids, now=timezone.now())
+    shape = viewer_shape(viewer)
+    if shape is None:
+        return []
+    records = _caseload_read(shape).rows(
+        viewer_id=viewer.pk, program_id=viewer.program_id, care_manager_id=care_manager.pk, now=timezone.now()
+    )
     time_zone, today = timezone.get_current_timezone(), timezone.localdate()
     builders = _RowBuilders(*(instance_builder(model) for model in (Enrollment, Patient, CaseloadStatus)))
     rows = []
     for record in records:
         row = _caseload_row(record, builders=builders, time_zone=time_zone)
-        if filters.flag and not _has_flag(row, filters.flag):
+        if not _matches(row, filters):
             continue
         row.badges = caseload_badges(row)
         row.contact_dates = contact_dates(row, time_zone=time_zone, today=today)
@@ -117,7 +126,7 @@ def caseload_rows(
 # What a row reads of each table (the enrolment's, its patient's and its caseload status's columns, in
 # the models' field order as Model.from_db wants them), then what is worked out per row.
 _ENROLLMENT_COLUMNS = ("id", "patient_id", "program_id", "team_id", "status", "phase", "first_reached_at")
-_PATIENT_COLUMNS = ("id", "preferred_name", "legal_first_name", "legal_last_name")
+_PATIENT_COLUMNS = ("id", "mrn", "legal_first_name", "legal_last_name", "preferred_name")
 _STATUS_COLUMNS = (
     "id",
     "care_manager_id",
@@ -151,7 +160,8 @@ def _row_columns() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     )
 
 
-def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[Enrollment]:
+def _caseload_rows_read(people: QuerySet[Enrollment], *, now: datetime.datetime) -> QuerySet[Enrollment]:
+    """The rows of `people`, as caseload_rows reads them."""
     enrollment_columns, patient_columns, status_columns = _row_columns()
     referral_due = ReferralOut.objects.filter(
         enrollment=OuterRef("pk"),
@@ -179,10 +189,7 @@ def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[E
     )
     graduation_prepared = graduation_preparations(OuterRef("pk")).values("session__held_on")[:1]
     return (
-        # In care again: someone discharged between the two statements is left out.
-        Enrollment.objects.filter(
-            pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)), status__in=CARE_STATUSES
-        )
+        Enrollment.objects.filter(pk__in=people.values("pk"))
         .annotate(
             last_reached_at=Subquery(last_reached),
             top_goal=Subquery(top_goal),
@@ -205,12 +212,31 @@ def _caseload_rows_read(*, ids: list[int], now: datetime.datetime) -> QuerySet[E
     )
 
 
-# A caseload of a hundred is read on every My caseload and caseload review; compiling this read (five
-# subqueries) cost more than running it.
-_CASELOAD_ROWS = PrecompiledRead(
-    build=_caseload_rows_read,
-    stand_ins={"ids": [-1], "now": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)},
-)
+# A caseload of a hundred is read on every My caseload and caseload review; building and compiling
+# this read (the access rule and five subqueries) cost more than running it.
+@functools.cache
+def _caseload_read(shape: str) -> PrecompiledRead:
+    """The rows of a care manager's caseload as a viewer of `shape` (patients.access.viewer_shape) sees
+    them."""
+
+    def build(
+        *, viewer_id: int, program_id: int, care_manager_id: int, now: datetime.datetime
+    ) -> QuerySet[Enrollment]:
+        viewer = viewer_stand_in(shape, pk=viewer_id, program_id=program_id)
+        people = caseload_of(viewer=viewer, care_manager=User(pk=care_manager_id))
+        return _caseload_rows_read(people, now=now)
+
+    return PrecompiledRead(
+        build=build,
+        stand_ins={
+            "viewer_id": -101,
+            "program_id": -102,
+            "care_manager_id": -103,
+            "now": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC),
+        },
+        # A program admin or lead sees their whole program, whoever they are.
+        optional=frozenset({"viewer_id"}),
+    )
 
 
 class _RowBuilders(NamedTuple):
@@ -267,23 +293,24 @@ def caseload_of(*, viewer: User, care_manager: User) -> QuerySet[Enrollment]:
     )
 
 
-def _apply_column_filters(rows: QuerySet[Enrollment], filters: CaseloadFilters) -> QuerySet[Enrollment]:
-    """The filters on the people's own columns; the flags are checked on the rows (_has_flag)."""
-    if filters.status:
-        rows = rows.filter(status=filters.status)
-    if filters.phase:
-        rows = rows.filter(phase=filters.phase)
-    if filters.level:
-        rows = rows.filter(caseload_status__current_level=filters.level)
-    search = filters.search.strip()
-    if search:
-        rows = rows.filter(
-            Q(patient__preferred_name__icontains=search)
-            | Q(patient__legal_first_name__icontains=search)
-            | Q(patient__legal_last_name__icontains=search)
-            | Q(patient__mrn__iexact=search)
-        )
-    return rows
+def _matches(row: Enrollment, filters: CaseloadFilters) -> bool:
+    """Whether a row of caseload_rows is within `filters`: its stage, phase, level of care and flag, and
+    the search (part of a name, or the whole MRN, in any case)."""
+    status = getattr(row, "caseload_status", None)
+    if filters.status and row.status != filters.status:
+        return False
+    if filters.phase and row.phase != filters.phase:
+        return False
+    if filters.level and (status is None or status.current_level != filters.level):
+        return False
+    if filters.flag and not _has_flag(row, filters.flag):
+        return False
+    search = filters.search.strip().casefold()
+    if not search:
+        return True
+    patient = row.patient
+    names = (patient.preferred_name, patient.legal_first_name, patient.legal_last_name)
+    return any(search in name.casefold() for name in names) or patient.mrn.casefold() == search
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,23 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     )
 
 
+def viewer_shape(user: User) -> str | None:
+    """What the SQL of enrollments_visible_to(user) depends on besides the ids of the user and of their
+    program: None for someone who sees nothing, otherwise their role.
+
+    Reads compiled once per process (accounts.precompiled) are kept per shape and built for a
+    viewer_stand_in() of it: a change to the rule above that looks at anything else of the user must
+    change these two as well.
+    """
+    return user.role if _is_signed_in_staff(user) else None
+
+
+def viewer_stand_in(shape: str, *, pk: int, program_id: int) -> User:
+    """A user of `shape` (a role, from viewer_shape) whose ids are stand-ins, to build a read for
+    everyone of that shape."""
+    return User(pk=pk, role=shape, program_id=program_id, is_active=True)
+
+
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     """Every patient with at least one enrolment `user` may read."""
     if not _is_signed_in_staff(user):

@@ -41,16 +41,43 @@ def test_each_run_uses_its_own_values_and_the_sql_is_compiled_once(
     assert read._compiled is compiled
 
 
-def test_a_stand_in_that_is_not_in_the_sql_exactly_once_is_refused(care_manager) -> None:
+def test_a_stand_in_used_twice_gets_the_value_in_both_places(
+    care_manager, care_manager_same_team, supervisor
+) -> None:
     def twice(*, ids: list[int]):
         return _users_in(ids=ids).filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
 
+    read = PrecompiledRead(build=twice, stand_ins={"ids": [-1]})
+
+    assert read.rows(ids=[supervisor.pk, care_manager.pk]) == sorted(
+        [(supervisor.pk, supervisor.username), (care_manager.pk, care_manager.username)]
+    )
+    assert read.rows(ids=[care_manager_same_team.pk]) == [
+        (care_manager_same_team.pk, care_manager_same_team.username)
+    ]
+
+
+def test_a_read_that_cannot_be_kept_is_refused(care_manager) -> None:
     def never(*, ids: list[int]):
         return User.objects.values_list("pk")
 
-    for build in (twice, never):
-        with pytest.raises(ImproperlyConfigured, match="'ids'"):
-            PrecompiledRead(build=build, stand_ins={"ids": [-1]}).rows(ids=[care_manager.pk])
+    def alike(*, ids: list[int], team_ids: list[int]):
+        return _users_in(ids=ids).filter(team_memberships__team__in=RawSQL("SELECT unnest(%s)", (team_ids,)))
+
+    def reads_while_built(*, ids: list[int]):
+        # Evaluated while building: the first request's answer would be kept in the SQL.
+        return _users_in(ids=[*ids, *User.objects.values_list("pk", flat=True)])
+
+    refusals = [
+        (never, {"ids": [-1]}, "'ids' is not in the compiled read"),
+        (alike, {"ids": [-1], "team_ids": [-1]}, "same value"),
+        (reads_while_built, {"ids": [-1]}, "must not read the database"),
+    ]
+    for build, stand_ins, message in refusals:
+        with pytest.raises(ImproperlyConfigured, match=message):
+            PrecompiledRead(build=build, stand_ins=stand_ins).rows(
+                **{name: [care_manager.pk] for name in stand_ins}
+            )
 
 
 def test_columns_are_converted_as_the_orm_converts_them(make_enrollment, care_manager) -> None:

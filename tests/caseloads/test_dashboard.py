@@ -213,10 +213,10 @@ class TestCaseloadReview:
         client.force_login(supervisor)
         add_people(1)
         client.get(url)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(8):
             client.get(url)
         add_people(15)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(8):
             assert len(client.get(url).context["review"].rows) == 16
 
 

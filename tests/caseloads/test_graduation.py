@@ -516,9 +516,9 @@ def test_my_caseload_shows_the_check_ins_due_and_keeps_its_query_count(
     client.force_login(care_manager)
     client.get(url)  # the first request also reads the program's time zone into the session
 
-    # session, user, the people in the caseload, their rows, check-ins due after graduation, session
-    # save with its savepoint
-    with django_assert_num_queries(8):
+    # session, user, the caseload's rows, check-ins due after graduation, session save with its
+    # savepoint
+    with django_assert_num_queries(7):
         page = client.get(url).content.decode()
 
     patient = graduation.enrollment.patient

@@ -610,10 +610,10 @@ class TestQueryCounts:
         add_person()
         client.force_login(care_manager)
         client.get(CASELOAD_URL)  # the first request also reads the program's time zone
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             client.get(CASELOAD_URL)
         for _ in range(19):
             add_person()
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get(CASELOAD_URL)
         assert text_of(response).count("Step up suggested") == 20

@@ -391,11 +391,11 @@ class TestCaseloadFlag:
     ) -> None:
         client.force_login(care_manager)
         client.get(CASELOAD_URL)  # the first request also reads the program's time zone
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             client.get(CASELOAD_URL)
         for _ in range(5):
             other = make_enrollment(care_manager=care_manager)
             _due_yesterday(referral_out_create(enrollment=other, resource=pantry, acting_user=care_manager))
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get(CASELOAD_URL)
         assert sum(row.referral_follow_up_due for row in response.context["rows"]) == 5

@@ -79,15 +79,15 @@ class TestMyCaseload:
         client.force_login(care_manager)
         make_enrollment(care_manager=care_manager)
         client.get(CASELOAD_URL)  # the first request also reads the program's time zone into the session
-        # session, user, the people in the caseload, their rows (last contact and status joined), check-ins
-        # due after graduation, session save with its savepoint
-        with django_assert_num_queries(8):
+        # session, user, the caseload's rows (last contact and status joined), check-ins due after
+        # graduation, session save with its savepoint
+        with django_assert_num_queries(7):
             client.get(CASELOAD_URL)
         for _ in range(5):
             enrollment = make_enrollment(care_manager=care_manager)
             CaseloadStatusFactory(enrollment=enrollment, care_manager=care_manager)
             ContactFactory(enrollment=enrollment, made_by=care_manager)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get(CASELOAD_URL)
         assert response.content.decode().count('class="caseload-row') == 6
 

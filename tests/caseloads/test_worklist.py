@@ -141,9 +141,9 @@ def test_the_same_number_of_queries_for_10_and_200_people(
     add_people(10)
     client.get(URL)  # the first request also reads the program's time zone into the session
     # the check-ins due after graduation are one more query
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(URL)
     add_people(190)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert len(response.context["rows"]) == 200
