@@ -7,6 +7,7 @@ caseload rows, the trends from the daily snapshots.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Program, Role, Team, User
+from accounts.precompiled import PrecompiledRead, instance_builder
 from accounts.selectors import care_managers_of_teams, teams_of
 from caseloads.assignment import CaseloadWeights, caseload_weights_of
 from caseloads.models import (
@@ -40,7 +42,7 @@ from caseloads.models import (
 )
 from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
 from caseloads.supervision import records_supervision
-from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to
+from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to, viewer_stand_in
 from patients.models import CARE_STATUSES, Enrollment, EnrollmentStatus
 
 # When a row stands out: more than this share of the caseload overdue, or this long since supervision.
@@ -76,8 +78,46 @@ def care_managers_overseen_by(user: User) -> QuerySet[User]:
 
 
 def care_manager_for_review(*, user: User, care_manager_id: int) -> User:
-    """A care manager in one of `user`'s dashboard teams; 404 for anyone else."""
-    return get_object_or_404(care_managers_overseen_by(user), pk=care_manager_id)
+    """A care manager in one of `user`'s dashboard teams (care_managers_overseen_by); 404 for anyone else.
+
+    Read on every caseload review and decision panel, by a statement compiled once per role.
+    """
+    require_dashboard_access(user)
+    found = _care_manager_read(user.role).rows(
+        viewer_id=user.pk, program_id=user.program_id, care_manager_id=care_manager_id
+    )
+    if not found:
+        raise Http404
+    return instance_builder(User)(_CARE_MANAGER_COLUMNS, found[0])
+
+
+# What the review and the supervision session read of the care manager; the rest loads if asked for.
+_CARE_MANAGER_COLUMNS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "is_active",
+    "program_id",
+    "role",
+    "discipline",
+    "caseload_capacity",
+)
+
+
+@functools.cache
+def _care_manager_read(role: str) -> PrecompiledRead:
+    def build(*, viewer_id: int, program_id: int, care_manager_id: int) -> QuerySet[User]:
+        viewer = viewer_stand_in(role, pk=viewer_id, program_id=program_id)
+        overseen = care_managers_overseen_by(viewer).filter(pk=care_manager_id)
+        return overseen.values_list(*_CARE_MANAGER_COLUMNS)
+
+    return PrecompiledRead(
+        build=build,
+        stand_ins={"viewer_id": -101, "program_id": -102, "care_manager_id": -103},
+        # A program admin or lead oversees every team of their program, whoever they are.
+        optional=frozenset({"viewer_id"}),
+    )
 
 
 def reassignment_choices(*, user: User, care_manager_id: int) -> list[User]:
@@ -340,11 +380,21 @@ class LevelGroup:
     rows: list[Enrollment]
 
 
+class RecentSession(NamedTuple):
+    """A supervision session as the caseload review lists it."""
+
+    pk: int
+    held_on: datetime.date
+    supervisor: User  # with its names only
+    discussed_count: int
+    decision_count: int
+
+
 @dataclass(frozen=True)
 class CaseloadReview:
     care_manager: User
     groups: list[LevelGroup]
-    sessions: list[SupervisionSession]
+    sessions: list[RecentSession]
     # May record a supervision session for this care manager (their supervisor).
     can_supervise: bool
 
@@ -365,7 +415,7 @@ def caseload_review_for(
     return CaseloadReview(
         care_manager=care_manager,
         groups=group_by_level(rows),
-        sessions=list(recent_sessions_of(care_manager=care_manager)),
+        sessions=recent_sessions_of(care_manager=care_manager),
         can_supervise=records_supervision(user),
     )
 
@@ -394,15 +444,40 @@ def group_by_level(rows: Iterable[Enrollment]) -> list[LevelGroup]:
     ]
 
 
-def recent_sessions_of(*, care_manager: User, limit: int = 5) -> QuerySet[SupervisionSession]:
+def recent_sessions_of(*, care_manager: User) -> list[RecentSession]:
+    """The care manager's last supervision sessions, newest first."""
+    build_supervisor = instance_builder(User)
+    return [
+        RecentSession(pk, held_on, build_supervisor(_SUPERVISOR_COLUMNS, supervisor), discussed, decisions)
+        for pk, held_on, *supervisor, discussed, decisions in _RECENT_SESSIONS.rows(
+            care_manager_id=care_manager.pk
+        )
+    ]
+
+
+_SUPERVISOR_COLUMNS = ("id", "username", "first_name", "last_name")
+
+
+def _recent_sessions_read(*, care_manager_id: int) -> QuerySet[SupervisionSession]:
     return (
-        SupervisionSession.objects.filter(care_manager=care_manager)
-        .select_related("supervisor")
+        SupervisionSession.objects.filter(care_manager_id=care_manager_id)
         .annotate(
             decision_count=Count("decisions"), discussed_count=Count("enrollments_discussed", distinct=True)
         )
-        .order_by("-held_on", "-pk")[:limit]
+        .order_by("-held_on", "-pk")
+        .values_list(
+            "pk",
+            "held_on",
+            *(f"supervisor__{name}" for name in _SUPERVISOR_COLUMNS),
+            "discussed_count",
+            "decision_count",
+        )[:RECENT_SESSIONS]
     )
+
+
+RECENT_SESSIONS = 5
+# Read on every caseload review; compiling it (two counts over joins) cost more than running it.
+_RECENT_SESSIONS = PrecompiledRead(build=_recent_sessions_read, stand_ins={"care_manager_id": -103})
 
 
 def supervision_session_for(*, user: User, session_id: int) -> SupervisionSession:

@@ -1,9 +1,11 @@
-"""A caseload's rows are read by one statement compiled once per kind of viewer (caseloads.selectors):
-each viewer still gets exactly the people patients.access lets them see, with their own ids."""
+"""Reads compiled once per kind of viewer (a caseload's rows, the care manager under review): each
+viewer still gets exactly what the access rules let them see, with their own ids."""
 
 import pytest
+from django.http import Http404
 
 from accounts.models import Role
+from caseloads.dashboard import care_manager_for_review
 from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
 from patients.access import enrollments_visible_to, viewer_shape, viewer_stand_in
 from patients.models import CareTeamRole, EnrollmentStatus, Phase
@@ -109,3 +111,30 @@ def test_filters_apply_to_the_rows_read(make_enrollment, care_manager) -> None:
     assert found(level="high") == [first.pk]
     assert found(phase=Phase.WELLNESS) == [first.pk]
     assert found(phase=Phase.ENGAGEMENT) == [second.pk]
+
+
+def test_the_care_manager_under_review_is_found_for_each_viewer_with_their_own_ids(
+    care_manager,
+    care_manager_other_team,
+    supervisor,
+    supervisor_other_team,
+    program_lead,
+    other_program_admin,
+) -> None:
+    # The supervisors share a role, so the second runs the statement compiled for the first.
+    for viewer, theirs, not_theirs in [
+        (supervisor, care_manager, care_manager_other_team),
+        (supervisor_other_team, care_manager_other_team, care_manager),
+    ]:
+        found = care_manager_for_review(user=viewer, care_manager_id=theirs.pk)
+        assert (found.pk, str(found), found.program_id) == (theirs.pk, str(theirs), theirs.program_id)
+        with pytest.raises(Http404):
+            care_manager_for_review(user=viewer, care_manager_id=not_theirs.pk)
+    assert care_manager_for_review(user=program_lead, care_manager_id=care_manager_other_team.pk).pk == (
+        care_manager_other_team.pk
+    )
+    with pytest.raises(Http404):
+        care_manager_for_review(user=other_program_admin, care_manager_id=care_manager.pk)
+    # Not a care manager: nobody reviews a supervisor's caseload.
+    with pytest.raises(Http404):
+        care_manager_for_review(user=program_lead, care_manager_id=supervisor.pk)
