@@ -27,6 +27,7 @@ from engagement.services import GoalReview, contact_log
 from patients.access import NOT_IN_CARE, can_see_part2
 from patients.models import AccessAction, AccessEvent, Enrollment, EnrollmentStatus
 from tests.api.conftest import ApiAs
+from tests.dates import program_today
 
 pytestmark = pytest.mark.django_db
 
@@ -799,7 +800,7 @@ def plans_of_two(enrollment: Enrollment, second_enrollment: Enrollment, care_man
 
 
 def goals_made(plans_of_two: list[CarePlan], care_manager: User) -> MakeRows:
-    today = timezone.localdate()
+    today = program_today()
 
     def make(count: int) -> None:
         made = Goal.objects.count()
@@ -925,7 +926,7 @@ class TestQueryCounts:
                         enrollment=enrollment,
                         domain=kind,
                         summary="Synthetic",
-                        assessed_on=timezone.localdate(),
+                        assessed_on=program_today(),
                         assessed_by=care_manager,
                         is_part2=kind == "substance_use",
                     )

@@ -15,6 +15,7 @@ from engagement.models import CheckIn, Contact, GoalProgress, LifeEvent, Success
 from patients.access import NOT_IN_CARE
 from patients.models import AccessAction, AccessEvent, Enrollment, EnrollmentStatus
 from tests.api.conftest import ApiAs
+from tests.dates import program_today
 from tests.engagement.factories import CheckInFactory, ContactFactory, LifeEventFactory, SuccessMomentFactory
 
 pytestmark = pytest.mark.django_db
@@ -603,7 +604,7 @@ def bulk(
                 patient_id=enrollment.patient_id,
                 enrollment=enrollment,
                 kind="ed_visit",
-                occurred_on=timezone.localdate(),
+                occurred_on=program_today(),
             ),
         ),
         (
@@ -611,7 +612,7 @@ def bulk(
             CheckIn,
             lambda index, enrollment, user: CheckIn(
                 enrollment=enrollment,
-                occurred_on=timezone.localdate(),
+                occurred_on=program_today(),
                 confidence=index % 11,
                 recorded_by=user,
             ),
@@ -621,7 +622,7 @@ def bulk(
             SuccessMoment,
             lambda index, enrollment, user: SuccessMoment(
                 enrollment=enrollment,
-                occurred_on=timezone.localdate(),
+                occurred_on=program_today(),
                 kind="trust",
                 description="Synthetic",
                 recorded_by=user,

@@ -19,6 +19,7 @@ from patients.models import (
     ScreeningQuestion,
 )
 from tests.api.conftest import ApiAs
+from tests.dates import program_today
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ class TestReferrals:
         first = client.post(reverse("api:referral-list"), _referral_payload())
         patient_id = first.json()["patient"]
         Enrollment.objects.filter(pk=first.json()["enrollment"]).update(
-            status=S.DECLINED, ended_on=timezone.localdate(), end_reason="declined"
+            status=S.DECLINED, ended_on=program_today(), end_reason="declined"
         )
 
         again = client.post(reverse("api:referral-list"), _referral_payload())
@@ -171,7 +172,7 @@ class TestReferrals:
         assert Referral.objects.count() == 0
 
     def test_bad_details_get_the_forms_field_errors(self, api_as: ApiAs, program_admin: User) -> None:
-        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+        tomorrow = (program_today() + datetime.timedelta(days=1)).isoformat()
         response = api_as(program_admin).post(
             reverse("api:referral-list"), _referral_payload(date_of_birth=tomorrow, source="pigeon")
         )

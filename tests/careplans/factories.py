@@ -1,7 +1,6 @@
 """Factories for care plans, goals in the patient's words, and steps."""
 
 import factory
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus, LifeDomain, Step, StepOwner
@@ -17,7 +16,8 @@ class CarePlanFactory(DjangoModelFactory[CarePlan]):
     status = CarePlanStatus.ACTIVE
     co_created_with = "The patient and their sister"
     co_created_where = "Test community café"
-    started_on = factory.LazyFunction(timezone.localdate)
+    # Today in the program's calendar, as the services date things (not the test's UTC day).
+    started_on = factory.LazyAttribute(lambda plan: plan.enrollment.program.today())
     created_by = factory.SubFactory(UserFactory, program=factory.SelfAttribute("..enrollment.program"))
 
 
@@ -32,7 +32,7 @@ class GoalFactory(DjangoModelFactory[Goal]):
     life_domain = LifeDomain.HOUSING
     priority = factory.LazyAttribute(lambda goal: goal.care_plan.goals.count() + 1)
     status = GoalStatus.PROPOSED
-    status_changed_on = factory.LazyFunction(timezone.localdate)
+    status_changed_on = factory.LazyAttribute(lambda goal: goal.care_plan.enrollment.program.today())
     created_by = factory.SelfAttribute("care_plan.created_by")
 
 

@@ -5,12 +5,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from careplans.models import AssessmentDomain, AssessmentDomainKind, CarePlan, Goal, Step, StepOwner
 from careplans.selectors import assessment_of, assessment_started_on
 from careplans.services import assessment_domain_record, assessment_need_to_goal
 from patients.models import AccessEvent, Enrollment, EnrollmentStatus
+from tests.dates import program_today
 from tests.patients.factories import CareTeamMemberFactory, CommunitySupportFactory
 
 pytestmark = pytest.mark.django_db
@@ -460,7 +460,7 @@ class TestWhoMay:
         assert client.get(page_url(graduated)).status_code == 200
         response = client.post(
             domain_url(graduated, "housing"),
-            {"summary": "x", "assessed_on": timezone.localdate().isoformat()},
+            {"summary": "x", "assessed_on": program_today().isoformat()},
         )
         assert response.status_code == 403
 

@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from patients.models import CommunitySupport
+from tests.dates import program_today
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_a_sponsor_is_added_and_the_care_team_card_updates(client, care_manager,
             "name": "Sam (synthetic sponsor)",
             "phone": "555-0177",
             "is_trusted_to_involve": "on",
-            "consent_to_contact_on": timezone.localdate().isoformat(),
+            "consent_to_contact_on": program_today().isoformat(),
         },
         headers={"HX-Request": "true"},
     )

@@ -11,6 +11,7 @@ from caseloads.models import CaseloadStatus
 from engagement.models import Contact, GoalProgress
 from patients.models import AccessEvent
 from tests.careplans.factories import CarePlanFactory, GoalFactory
+from tests.dates import program_today
 
 pytestmark = pytest.mark.django_db
 PROGRAM_ZONE = zoneinfo.ZoneInfo("America/New_York")
@@ -42,7 +43,7 @@ def test_a_reached_home_visit_with_goal_progress_is_stored_and_shown(
 ) -> None:
     goal = GoalFactory(care_plan=CarePlanFactory(enrollment=enrollment, created_by=care_manager))
     client.force_login(care_manager)
-    next_visit = timezone.localdate() + datetime.timedelta(days=6)
+    next_visit = program_today() + datetime.timedelta(days=6)
 
     # The caseload row is recomputed once the contact is committed (in-process without a broker).
     with django_capture_on_commit_callbacks(execute=True):

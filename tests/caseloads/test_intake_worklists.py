@@ -9,6 +9,7 @@ from django.utils import timezone
 from caseloads.services import candidates_recompute
 from engagement.models import LifeEventKind
 from patients.models import Enrollment, EnrollmentStatus
+from tests.dates import program_today
 from tests.engagement.factories import ContactFactory, LifeEventFactory
 from tests.patients.factories import PatientFactory
 
@@ -49,7 +50,7 @@ def test_people_to_approach_again_on_their_day_or_after_an_admission(
     not_yet = declined(make_enrollment, reapproach_in_days=30)
     admitted_since = declined(make_enrollment, reapproach_in_days=30)
     LifeEventFactory(
-        patient=admitted_since.patient, kind=LifeEventKind.ADMISSION, occurred_on=timezone.localdate()
+        patient=admitted_since.patient, kind=LifeEventKind.ADMISSION, occurred_on=program_today()
     )
 
     listed = section(page(client, program_admin), "Approach again")
@@ -150,7 +151,7 @@ def test_the_page_takes_the_same_queries_with_one_and_with_many_on_each_list(
                 patient=twice_admitted,
                 enrollment=None,
                 kind=LifeEventKind.ADMISSION,
-                occurred_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+                occurred_on=program_today() - datetime.timedelta(days=days_ago),
             )
         candidates_recompute(program=program_admin.program)
 

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from engagement.models import CheckIn, LifeEvent, SuccessMoment
+from tests.dates import program_today
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def entry_url(enrollment, kind: str) -> str:
 
 
 def today() -> str:
-    return timezone.localdate().isoformat()
+    return program_today().isoformat()
 
 
 def test_a_check_in_is_stored_and_the_trend_updates_in_place(client, care_manager, enrollment) -> None:
@@ -70,7 +70,7 @@ def test_a_success_is_noted_with_its_kind(client, care_manager, enrollment) -> N
 
 def test_a_life_event_in_the_future_is_refused_with_a_message(client, care_manager, enrollment) -> None:
     client.force_login(care_manager)
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    tomorrow = (program_today() + datetime.timedelta(days=2)).isoformat()
     response = client.post(
         entry_url(enrollment, "life-event"),
         {"kind": "ed_visit", "occurred_on": tomorrow},

@@ -10,6 +10,7 @@ from careplans.models import GoalStatus
 from engagement.models import LifeEventKind
 from tests.careplans.factories import CarePlanFactory, GoalFactory
 from tests.caseloads.factories import CaseloadStatusFactory
+from tests.dates import program_today
 from tests.engagement.factories import ContactFactory, LifeEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def names(response) -> list[str]:
 def three(make_enrollment, care_manager):
     """Overdue, due in two days, due in ten days: created in the wrong order on purpose."""
     later, soon, overdue = (make_enrollment(care_manager=care_manager) for _ in range(3))
-    today = timezone.localdate()
+    today = program_today()
     CaseloadStatusFactory(
         enrollment=later, care_manager=care_manager, next_contact_due_on=today + datetime.timedelta(days=10)
     )
@@ -70,13 +71,13 @@ def test_an_ed_visit_since_the_last_contact_is_flagged(client, care_manager, thr
     LifeEventFactory(
         enrollment=three["later"],
         kind=LifeEventKind.ED_VISIT,
-        occurred_on=timezone.localdate() - datetime.timedelta(days=1),
+        occurred_on=program_today() - datetime.timedelta(days=1),
     )
     ContactFactory(enrollment=three["soon"], made_by=care_manager, occurred_at=timezone.now())
     LifeEventFactory(
         enrollment=three["soon"],
         kind=LifeEventKind.ED_VISIT,
-        occurred_on=timezone.localdate() - datetime.timedelta(days=9),
+        occurred_on=program_today() - datetime.timedelta(days=9),
     )
     client.force_login(care_manager)
 

@@ -48,7 +48,8 @@ class LifeEventFactory(DjangoModelFactory[LifeEvent]):
         no_declaration=factory.SubFactory(PatientFactory),
     )
     kind = LifeEventKind.ED_VISIT
-    occurred_on = factory.LazyFunction(timezone.localdate)
+    # Today in the program's calendar, as the services date things (not the test's UTC day).
+    occurred_on = factory.LazyAttribute(lambda event: event.patient.program.today())
     facility = "Example Test Hospital"
     source = LifeEventSource.CARE_TEAM
 
@@ -58,7 +59,7 @@ class CheckInFactory(DjangoModelFactory[CheckIn]):
         model = CheckIn
 
     enrollment = factory.SubFactory(EnrollmentFactory)
-    occurred_on = factory.LazyFunction(timezone.localdate)
+    occurred_on = factory.LazyAttribute(lambda check_in: check_in.enrollment.program.today())
     kind = CheckInKind.ROUTINE
     confidence = 6
     recorded_by = factory.SubFactory(UserFactory, program=factory.SelfAttribute("..enrollment.program"))
@@ -69,7 +70,7 @@ class SuccessMomentFactory(DjangoModelFactory[SuccessMoment]):
         model = SuccessMoment
 
     enrollment = factory.SubFactory(EnrollmentFactory)
-    occurred_on = factory.LazyFunction(timezone.localdate)
+    occurred_on = factory.LazyAttribute(lambda moment: moment.enrollment.program.today())
     kind = SuccessKind.TRUST
     description = "Called back on their own to say the appointment went well."
     recorded_by = factory.SubFactory(UserFactory, program=factory.SelfAttribute("..enrollment.program"))

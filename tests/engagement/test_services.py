@@ -29,6 +29,7 @@ from engagement.services import (
 )
 from patients.models import Enrollment, EnrollmentStatus
 from tests.careplans.factories import CarePlanFactory, GoalFactory
+from tests.dates import program_date
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_without_a_planned_date_the_next_contact_follows_the_level_of_care(
     status = CaseloadStatus.objects.get(enrollment=enrollment)
     # Medium by default: 4 reached contacts per 30 days, so about a week apart.
     assert status.current_level == "medium"
-    assert status.next_contact_due_on == timezone.localdate(contact.occurred_at) + datetime.timedelta(days=7)
+    assert status.next_contact_due_on == program_date(contact.occurred_at) + datetime.timedelta(days=7)
     assert (status.reached_contacts_last_30_days, status.is_overdue) == (1, False)
 
 

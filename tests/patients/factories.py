@@ -74,7 +74,8 @@ class EnrollmentFactory(DjangoModelFactory[Enrollment]):
     program = factory.SelfAttribute("patient.program")
     status = EnrollmentStatus.REFERRED
     status_changed_at = factory.LazyFunction(timezone.now)
-    referred_on = factory.LazyFunction(timezone.localdate)
+    # Today in the program's calendar, as the services date things (not the test's UTC day).
+    referred_on = factory.LazyAttribute(lambda enrollment: enrollment.program.today())
 
 
 class CareTeamMemberFactory(DjangoModelFactory[CareTeamMember]):
@@ -107,7 +108,7 @@ class ConsentFactory(DjangoModelFactory[Consent]):
 
     patient = factory.SubFactory(PatientFactory)
     kind = ConsentKind.PROGRAM_PARTICIPATION
-    given_on = factory.LazyFunction(timezone.localdate)
+    given_on = factory.LazyAttribute(lambda consent: consent.patient.program.today())
 
 
 class PersonDetailsFactory(factory.Factory[PersonDetails]):

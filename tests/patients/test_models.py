@@ -19,6 +19,7 @@ from patients.models import (
 )
 from tests.accounts.factories import ProgramFactory
 from tests.conftest import CheckDeferredConstraints
+from tests.dates import program_today
 from tests.patients.factories import (
     CareTeamMemberFactory,
     ConsentFactory,
@@ -47,7 +48,7 @@ class TestPrimaryCareManager:
                 user=care_manager_same_team,
                 role=CareTeamRole.CARE_MANAGER,
                 is_primary=True,
-                started_on=timezone.localdate(),
+                started_on=program_today(),
             )
 
         assert _current_primaries(enrollment) == [care_manager.pk]
@@ -59,7 +60,7 @@ class TestPrimaryCareManager:
         care_manager_same_team: User,
         check_deferred_constraints: CheckDeferredConstraints,
     ) -> None:
-        today = timezone.localdate()
+        today = program_today()
         CareTeamMember.objects.filter(enrollment=enrollment, is_primary=True).update(ended_on=today)
         CareTeamMember.objects.create(
             enrollment=enrollment,
@@ -78,7 +79,7 @@ class TestPrimaryCareManager:
         self, team_a: Team, check_deferred_constraints: CheckDeferredConstraints
     ) -> None:
         patient = PatientFactory(program=team_a.program)
-        today = timezone.localdate()
+        today = program_today()
 
         with transaction.atomic():
             # The trigger is deferred: the insert alone is accepted until the check runs.
@@ -102,7 +103,7 @@ class TestPrimaryCareManager:
         self, team_a: Team, care_manager: User, check_deferred_constraints: CheckDeferredConstraints
     ) -> None:
         patient = PatientFactory(program=care_manager.program)
-        today = timezone.localdate()
+        today = program_today()
         enrollment = Enrollment.objects.create(
             patient=patient,
             program=patient.program,
@@ -129,7 +130,7 @@ class TestPrimaryCareManager:
     ) -> None:
         with transaction.atomic():
             CareTeamMember.objects.filter(enrollment=enrollment, is_primary=True).update(
-                ended_on=timezone.localdate()
+                ended_on=program_today()
             )
             with pytest.raises(IntegrityError, match="has no current primary care manager"):
                 check_deferred_constraints()

@@ -9,7 +9,6 @@ import zoneinfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.errors import DomainError
 from patients import imports
@@ -22,6 +21,7 @@ from patients.imports import (
     referral_import_upload,
 )
 from patients.models import Enrollment, EnrollmentStatus, Patient, Referral, ReferralImport
+from tests.dates import program_today
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +319,7 @@ class TestUploadAndPreview:
         assert found == [(3, "mrn", "Same person as row 2 (same MRN). Keep one of the two.")]
 
     def test_dates_in_the_future_or_before_1900_are_problems(self, program_admin) -> None:
-        tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+        tomorrow = program_today() + datetime.timedelta(days=2)
         content = csv_bytes(
             f"Osbeck,Dummerly,{tomorrow:%Y-%m-%d},,ED,Reason,", "Osbeck,Fauxley,1899-12-31,,ED,Reason,"
         )
