@@ -12,6 +12,7 @@ kept as it was for the first request): that is refused. A read whose SQL depends
 (on the viewer's role, say) is one PrecompiledRead per case, keyed by what it depends on.
 """
 
+import datetime
 import functools
 import threading
 from collections.abc import Callable, Sequence
@@ -74,6 +75,25 @@ class PrecompiledRead:
                 values[position] = converter(values[position], expression, connection)
         return tuple(values)
 
+    def _check_each_value_reaches_only_its_places(
+        self, sql: str, params: Sequence[Any], positions: dict[str, tuple[int, ...]]
+    ) -> None:
+        """Compile again with other stand-ins: the SQL must be the same and the parameters differ only
+        where the stand-ins were found. Otherwise the build turned a value into something else (a copy
+        inside a string, a branch in Python) that the compiled SQL would keep for every request."""
+        others = {name: _another(stand_in) for name, stand_in in self.stand_ins.items()}
+        with connections[self.using].execute_wrapper(_refuse_reads):
+            other_sql, other_params = self.build(**others).query.get_compiler(using=self.using).as_sql()
+        expected = list(params)
+        for name, places in positions.items():
+            for place in places:
+                expected[place] = others[name]
+        if other_sql != sql or list(other_params) != expected:
+            raise ImproperlyConfigured(
+                "A precompiled read compiles differently for other values: each stand-in must reach the SQL "
+                "as a parameter of its own, unchanged, and the build must not depend on the values."
+            )
+
     def _compile(self) -> _Compiled:
         with self._lock:
             if self._compiled is not None:
@@ -94,6 +114,7 @@ class PrecompiledRead:
                 if not found and name not in self.optional:
                     raise ImproperlyConfigured(f"The stand-in for {name!r} is not in the compiled read.")
                 positions[name] = found
+            self._check_each_value_reaches_only_its_places(sql, params, positions)
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             self._compiled = _Compiled(
                 sql=sql,
@@ -102,6 +123,17 @@ class PrecompiledRead:
                 converters=compiler.get_converters(columns),
             )
             return self._compiled
+
+
+def _another(stand_in: Any) -> Any:
+    """A second stand-in of the same type, to compile the read with once more."""
+    if isinstance(stand_in, list):
+        return [_another(item) for item in stand_in]
+    if isinstance(stand_in, int) and not isinstance(stand_in, bool):
+        return stand_in - 1_000_000
+    if isinstance(stand_in, datetime.datetime):
+        return stand_in + datetime.timedelta(days=1)
+    raise ImproperlyConfigured(f"A stand-in must be a whole number, a moment or a list of them: {stand_in!r}")
 
 
 def _refuse_reads(*args: Any) -> None:

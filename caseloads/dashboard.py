@@ -7,7 +7,6 @@ caseload rows, the trends from the daily snapshots.
 """
 
 import datetime
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from caseloads.models import (
 )
 from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
 from caseloads.supervision import records_supervision
-from patients.access import PROGRAM_WIDE_ROLES, enrollments_visible_to, viewer_stand_in
+from patients.access import PROGRAM_WIDE_ROLES, ReadForEachKindOfViewer, enrollments_visible_to
 from patients.models import CARE_STATUSES, Enrollment, EnrollmentStatus
 
 # When a row stands out: more than this share of the caseload overdue, or this long since supervision.
@@ -83,9 +82,7 @@ def care_manager_for_review(*, user: User, care_manager_id: int) -> User:
     Read on every caseload review and decision panel, by a statement compiled once per role.
     """
     require_dashboard_access(user)
-    found = _care_manager_read(user.role).rows(
-        viewer_id=user.pk, program_id=user.program_id, care_manager_id=care_manager_id
-    )
+    found = _CARE_MANAGER_READ.rows(user, care_manager_id=care_manager_id)
     if not found:
         raise Http404
     return instance_builder(User)(_CARE_MANAGER_COLUMNS, found[0])
@@ -105,19 +102,12 @@ _CARE_MANAGER_COLUMNS = (
 )
 
 
-@functools.cache
-def _care_manager_read(role: str) -> PrecompiledRead:
-    def build(*, viewer_id: int, program_id: int, care_manager_id: int) -> QuerySet[User]:
-        viewer = viewer_stand_in(role, pk=viewer_id, program_id=program_id)
-        overseen = care_managers_overseen_by(viewer).filter(pk=care_manager_id)
-        return overseen.values_list(*_CARE_MANAGER_COLUMNS)
+def _care_manager_read(viewer: User, *, care_manager_id: int) -> QuerySet[User]:
+    overseen = care_managers_overseen_by(viewer).filter(pk=care_manager_id)
+    return overseen.values_list(*_CARE_MANAGER_COLUMNS)
 
-    return PrecompiledRead(
-        build=build,
-        stand_ins={"viewer_id": -101, "program_id": -102, "care_manager_id": -103},
-        # A program admin or lead oversees every team of their program, whoever they are.
-        optional=frozenset({"viewer_id"}),
-    )
+
+_CARE_MANAGER_READ = ReadForEachKindOfViewer(build=_care_manager_read, stand_ins={"care_manager_id": -103})
 
 
 def reassignment_choices(*, user: User, care_manager_id: int) -> list[User]:
@@ -462,7 +452,8 @@ def _recent_sessions_read(*, care_manager_id: int) -> QuerySet[SupervisionSessio
     return (
         SupervisionSession.objects.filter(care_manager_id=care_manager_id)
         .annotate(
-            decision_count=Count("decisions"), discussed_count=Count("enrollments_discussed", distinct=True)
+            decision_count=Count("decisions", distinct=True),
+            discussed_count=Count("enrollments_discussed", distinct=True),
         )
         .order_by("-held_on", "-pk")
         .values_list(

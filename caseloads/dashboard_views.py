@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -137,9 +136,8 @@ def _render_review(
     context: dict[str, object] = {"review": review, "refusal": refusal}
     panels: dict[int, str] = {}
     if review.can_supervise:
-        # Today in the program's calendar: its time zone is the request's (ProgramTimeZoneMiddleware).
         context["session_form"] = session_form or SupervisionSessionForm(
-            initial={"held_on": timezone.localdate()}
+            initial={"held_on": request.user.program.today()}
         )
         options = options or DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
         # Without JavaScript, the link in a closed panel reloads the review with it open (and those open now).

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sub
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.precompiled import PrecompiledRead, instance_builder
+from accounts.precompiled import instance_builder
 from careplans.models import OPEN_GOAL_STATUSES, CarePlan, CarePlanStatus, Goal
 from careplans.selectors import active_care_plan_of, open_goals_of
 from caseloads.caseload_badges import Badges, caseload_badges, contact_dates, enrollment_badges
@@ -31,12 +31,11 @@ from engagement.selectors import (
     timeline_page_of,
 )
 from patients.access import (
+    ReadForEachKindOfViewer,
     can_edit_enrollment,
     can_see_part2,
     enrollments_visible_to,
     patient_for_user,
-    viewer_shape,
-    viewer_stand_in,
 )
 from patients.models import (
     CARE_STATUSES,
@@ -99,17 +98,12 @@ def caseload_rows(
     `badges` (caseloads.caseload_badges) and `contact_dates` as the row shows them.
 
     One statement whatever the caseload size: the people of caseload_of (on patients.access) with their
-    rows, compiled once per process for each kind of viewer (_caseload_read). The filters are checked on
+    rows, compiled once per process for each kind of viewer (_CASELOAD_READ). The filters are checked on
     the rows read (_matches): a caseload is a few hundred people at most, and a flag then means the
     same in the filter and on the badge.
     """
     filters = filters or CaseloadFilters()
-    shape = viewer_shape(viewer)
-    if shape is None:
-        return []
-    records = _caseload_read(shape).rows(
-        viewer_id=viewer.pk, program_id=viewer.program_id, care_manager_id=care_manager.pk, now=timezone.now()
-    )
+    records = _CASELOAD_READ.rows(viewer, care_manager_id=care_manager.pk, now=timezone.now())
     time_zone, today = timezone.get_current_timezone(), timezone.localdate()
     builders = _RowBuilders(*(instance_builder(model) for model in (Enrollment, Patient, CaseloadStatus)))
     rows = []
@@ -214,29 +208,14 @@ def _caseload_rows_read(people: QuerySet[Enrollment], *, now: datetime.datetime)
 
 # A caseload of a hundred is read on every My caseload and caseload review; building and compiling
 # this read (the access rule and five subqueries) cost more than running it.
-@functools.cache
-def _caseload_read(shape: str) -> PrecompiledRead:
-    """The rows of a care manager's caseload as a viewer of `shape` (patients.access.viewer_shape) sees
-    them."""
+def _caseload_of_read(viewer: User, *, care_manager_id: int, now: datetime.datetime) -> QuerySet[Enrollment]:
+    return _caseload_rows_read(caseload_of(viewer=viewer, care_manager=User(pk=care_manager_id)), now=now)
 
-    def build(
-        *, viewer_id: int, program_id: int, care_manager_id: int, now: datetime.datetime
-    ) -> QuerySet[Enrollment]:
-        viewer = viewer_stand_in(shape, pk=viewer_id, program_id=program_id)
-        people = caseload_of(viewer=viewer, care_manager=User(pk=care_manager_id))
-        return _caseload_rows_read(people, now=now)
 
-    return PrecompiledRead(
-        build=build,
-        stand_ins={
-            "viewer_id": -101,
-            "program_id": -102,
-            "care_manager_id": -103,
-            "now": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC),
-        },
-        # A program admin or lead sees their whole program, whoever they are.
-        optional=frozenset({"viewer_id"}),
-    )
+_CASELOAD_READ = ReadForEachKindOfViewer(
+    build=_caseload_of_read,
+    stand_ins={"care_manager_id": -103, "now": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)},
+)
 
 
 class _RowBuilders(NamedTuple):
@@ -246,7 +225,7 @@ class _RowBuilders(NamedTuple):
 
 
 def _caseload_row(record: tuple[object, ...], *, builders: _RowBuilders, time_zone: tzinfo) -> Enrollment:
-    """An enrolment (with its patient and caseload status) from one record of _CASELOAD_ROWS, built as
+    """An enrolment (with its patient and caseload status) from one record of _CASELOAD_READ, built as
     the ORM builds a row with only() and select_related(), with what is worked out set on it."""
     enrollment_columns, patient_columns, status_columns = _row_columns()
     ends = list(itertools.accumulate(map(len, _row_columns())))
@@ -305,12 +284,13 @@ def _matches(row: Enrollment, filters: CaseloadFilters) -> bool:
         return False
     if filters.flag and not _has_flag(row, filters.flag):
         return False
-    search = filters.search.strip().casefold()
+    # Upper case on both sides, as PostgreSQL compares the other searches (icontains, iexact).
+    search = filters.search.strip().upper()
     if not search:
         return True
     patient = row.patient
     names = (patient.preferred_name, patient.legal_first_name, patient.legal_last_name)
-    return any(search in name.casefold() for name in names) or patient.mrn.casefold() == search
+    return any(search in name.upper() for name in names) or patient.mrn.upper() == search
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,16 @@ admin or lead the whole program. Missing and not-allowed look the same: 404.
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, TeamMembership, User
+from accounts.precompiled import PrecompiledRead
 from patients.models import CARE_STATUSES, CareTeamMember, Consent, ConsentKind, Enrollment, Patient
 
 PROGRAM_WIDE_ROLES = (Role.PROGRAM_ADMIN, Role.PROGRAM_LEAD)
@@ -37,21 +41,49 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     )
 
 
-def viewer_shape(user: User) -> str | None:
-    """What the SQL of enrollments_visible_to(user) depends on besides the ids of the user and of their
-    program: None for someone who sees nothing, otherwise their role.
-
-    Reads compiled once per process (accounts.precompiled) are kept per shape and built for a
-    viewer_stand_in() of it: a change to the rule above that looks at anything else of the user must
-    change these two as well.
-    """
+def viewer_kind(user: User) -> str | None:
+    """What the SQL of the access rules (enrollments_visible_to here, and the dashboard's teams) depends
+    on besides the ids of the user and of their program: None for someone who sees nothing, otherwise
+    their role. A change to those rules that looks at anything else of the user must change this."""
     return user.role if _is_signed_in_staff(user) else None
 
 
-def viewer_stand_in(shape: str, *, pk: int, program_id: int) -> User:
-    """A user of `shape` (a role, from viewer_shape) whose ids are stand-ins, to build a read for
-    everyone of that shape."""
-    return User(pk=pk, role=shape, program_id=program_id, is_active=True)
+def _viewer_stand_in(kind: str, *, pk: int, program_id: int) -> User:
+    return User(pk=pk, role=kind, program_id=program_id, is_active=True)
+
+
+@dataclass
+class ReadForEachKindOfViewer:
+    """A read scoped to its viewer, compiled once per process for each viewer_kind (accounts.precompiled).
+
+    `build(viewer, **values)` returns a values_list() queryset for `viewer`; it is built for a stand-in
+    user of the kind, whose ids are stand-ins too. `rows(viewer, **values)` runs it for a real viewer
+    (nothing for someone who sees nothing).
+    """
+
+    build: Callable[..., QuerySet[Any]]
+    stand_ins: dict[str, Any]
+    _reads: dict[str, PrecompiledRead] = field(default_factory=dict, init=False, repr=False)
+
+    def rows(self, viewer: User, **values: Any) -> list[tuple[Any, ...]]:
+        kind = viewer_kind(viewer)
+        if kind is None:
+            return []
+        return self.read_for(kind).rows(viewer_id=viewer.pk, program_id=viewer.program_id, **values)
+
+    def read_for(self, kind: str) -> PrecompiledRead:
+        if kind not in self._reads:
+
+            def build(*, viewer_id: int, program_id: int, **values: Any) -> QuerySet[Any]:
+                return self.build(_viewer_stand_in(kind, pk=viewer_id, program_id=program_id), **values)
+
+            self._reads[kind] = PrecompiledRead(
+                build=build,
+                stand_ins={"viewer_id": -101, "program_id": -102, **self.stand_ins},
+                # A program admin or lead sees their whole program, whoever they are.
+                optional=frozenset({"viewer_id"}) if kind in PROGRAM_WIDE_ROLES else frozenset(),
+            )
+        return self._reads[kind]
 
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:

@@ -68,7 +68,12 @@ def test_a_read_that_cannot_be_kept_is_refused(care_manager) -> None:
         # Evaluated while building: the first request's answer would be kept in the SQL.
         return _users_in(ids=[*ids, *User.objects.values_list("pk", flat=True)])
 
+    def copies_the_value(*, ids: list[int]):
+        # The value written into a text: the text would keep the first request's value.
+        return _users_in(ids=ids).exclude(username=f"left-out-{ids[0]}")
+
     refusals = [
+        (copies_the_value, {"ids": [-1]}, "compiles differently for other values"),
         (never, {"ids": [-1]}, "'ids' is not in the compiled read"),
         (alike, {"ids": [-1], "team_ids": [-1]}, "same value"),
         (reads_while_built, {"ids": [-1]}, "must not read the database"),

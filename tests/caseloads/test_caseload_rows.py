@@ -5,9 +5,9 @@ import pytest
 from django.http import Http404
 
 from accounts.models import Role
-from caseloads.dashboard import care_manager_for_review
+from caseloads.dashboard import DASHBOARD_ROLES, care_manager_for_review, care_managers_overseen_by
 from caseloads.selectors import CaseloadFilters, caseload_of, caseload_rows
-from patients.access import enrollments_visible_to, viewer_shape, viewer_stand_in
+from patients.access import _viewer_stand_in, enrollments_visible_to, viewer_kind
 from patients.models import CareTeamRole, EnrollmentStatus, Phase
 from patients.services import care_team_member_add, enrollment_change_phase
 from tests.accounts.factories import TeamMembershipFactory, UserFactory
@@ -79,11 +79,13 @@ def test_someone_signed_out_or_without_a_program_sees_no_caseload(
 def test_a_stand_in_viewer_is_read_as_the_viewer_it_stands_for(role, program, team_a) -> None:
     viewer = UserFactory(program=program, role=role)
     TeamMembershipFactory(team=team_a, user=viewer)
-    shape = viewer_shape(viewer)
-    assert shape == role
-    stand_in = viewer_stand_in(shape, pk=viewer.pk, program_id=viewer.program_id)
+    kind = viewer_kind(viewer)
+    assert kind == role
+    stand_in = _viewer_stand_in(kind, pk=viewer.pk, program_id=viewer.program_id)
 
     assert str(enrollments_visible_to(stand_in).query) == str(enrollments_visible_to(viewer).query)
+    if role in DASHBOARD_ROLES:
+        assert str(care_managers_overseen_by(stand_in).query) == str(care_managers_overseen_by(viewer).query)
 
 
 def test_filters_apply_to_the_rows_read(make_enrollment, care_manager) -> None:

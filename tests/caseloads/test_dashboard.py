@@ -213,10 +213,10 @@ class TestCaseloadReview:
         client.force_login(supervisor)
         add_people(1)
         client.get(url)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url)
         add_people(15)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert len(client.get(url).context["review"].rows) == 16
 
 
