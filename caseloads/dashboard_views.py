@@ -243,17 +243,23 @@ def supervision_session_create(request: HttpRequest, user_id: int) -> HttpRespon
     # The colleagues are read once, for the forms and for any panel written again after a refusal.
     options = DecisionOptions(request.user, care_manager_id=review.care_manager.pk)
     decision_forms = _decision_forms(review, request.POST, options)
-    # Every form is validated, so each shows its own errors.
-    forms_valid = [session_form.is_valid(), *(form.is_valid() for form in decision_forms.values())]
-    if not all(forms_valid):
+
+    def refused(refusal: str = "") -> TemplateResponse:
+        """The review again with what was entered, its errors and `refusal` above it; nothing saved."""
         return _render_review(
             request,
             review,
             session_form=session_form,
             decision_forms=decision_forms,
             options=options,
+            refusal=refusal,
             status=422,
         )
+
+    # Every form is validated, so each shows its own errors.
+    forms_valid = [session_form.is_valid(), *(form.is_valid() for form in decision_forms.values())]
+    if not all(forms_valid):
+        return refused()
     discussed = [form.enrollment for form in decision_forms.values() if form.is_discussed]
     decisions = [decision for form in decision_forms.values() if (decision := form.decision())]
     try:
@@ -266,25 +272,10 @@ def supervision_session_create(request: HttpRequest, user_id: int) -> HttpRespon
         )
     except DecisionRefused as refusal:
         decision_forms[refusal.enrollment_id].add_error(None, str(refusal))
-        return _render_review(
-            request,
-            review,
-            session_form=session_form,
-            decision_forms=decision_forms,
-            options=options,
-            refusal="Nothing was saved. One decision needs a change: see the person marked below.",
-            status=422,
-        )
+        return refused("Nothing was saved. One decision needs a change: see the person marked below.")
     except DomainError as refusal:
         session_form.add_error(None, str(refusal))
-        return _render_review(
-            request,
-            review,
-            session_form=session_form,
-            decision_forms=decision_forms,
-            options=options,
-            status=422,
-        )
+        return refused()
     messages.success(
         request,
         f"Supervision saved: {len(discussed)} {'person' if len(discussed) == 1 else 'people'} discussed, "
